@@ -1,0 +1,32 @@
+using Memic.Core.Keys;
+using Memic.Core.Tenancy;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Memic.Core;
+
+public static class DependencyInjection
+{
+    /// <summary>Registers Core's services. Adapters for the ports are registered by the host's chosen adapter families.</summary>
+    public static IServiceCollection AddMemicCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<KeyVerificationOptions>()
+            .Bind(configuration.GetSection(KeyVerificationOptions.Section))
+            .Configure(options => options.AdminKey = string.IsNullOrEmpty(options.AdminKey) ? configuration["MEMIC_ADMIN_KEY"] : options.AdminKey)
+            .Validate(o => o.PositiveCacheTtl > TimeSpan.Zero && o.PositiveCacheTtl <= TimeSpan.FromSeconds(30), "Memic:Keys:PositiveCacheTtl must be greater than 0 and at most 30 seconds (a revoked key must stop working within 30 s).")
+            .Validate(o => o.NegativeCacheTtl > TimeSpan.Zero && o.NegativeCacheTtl <= TimeSpan.FromSeconds(5), "Memic:Keys:NegativeCacheTtl must be greater than 0 and at most 5 seconds.")
+            .Validate(o => o.MaxCachedKeys > 0 && o.MaxConcurrentLookups > 0, "Memic:Keys:MaxCachedKeys and MaxConcurrentLookups must be positive.")
+            .Validate(o => string.IsNullOrEmpty(o.AdminKey) || (o.AdminKey.StartsWith(ApiKeyFormat.AcceptedPrefix, StringComparison.Ordinal) && o.AdminKey.Length >= 24 && ApiKeyFormat.IsPlausible(o.AdminKey)),
+                "MEMIC_ADMIN_KEY must start with 'mk_', be at least 24 printable ASCII characters and at most 256.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ApiKeyVerifier>();
+        services.TryAddSingleton<ApiKeyService>();
+        services.TryAddSingleton<EnvironmentService>();
+        services.TryAddSingleton<TenancyService>();
+        services.TryAddSingleton<FirstRunSetup>();
+        return services;
+    }
+}

@@ -1,0 +1,15 @@
+using Memic.Core.Tenancy;
+
+namespace Memic.Core.Ports;
+
+/// <summary>
+/// A store that keeps data per environment (blobs, a search index) and so must create it when an
+/// environment is provisioned and erase it when the environment is deleted. Both calls are idempotent:
+/// a retry after a crash completes the work.
+/// </summary>
+public interface IEnvironmentResources
+{
+    Task ProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken);
+
+    Task DeleteAsync(Guid environmentId, CancellationToken cancellationToken);
+}

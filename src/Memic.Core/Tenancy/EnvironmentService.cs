@@ -1,0 +1,125 @@
+using Memic.Core.Errors;
+using Memic.Core.Keys;
+using Memic.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace Memic.Core.Tenancy;
+
+public sealed record CreatedEnvironment(MemicEnvironment Environment, IssuedApiKey FirstKey);
+
+/// <summary>
+/// Creates and deletes environments as resumable state machines (CONTRACT §10): a create that crashed
+/// halfway is completed by retrying it, a delete likewise, and an environment serves requests only once ready.
+/// </summary>
+public sealed class EnvironmentService(
+    ITenancyCatalog catalog,
+    IKeyCatalog keys,
+    ApiKeyService keyService,
+    ApiKeyVerifier verifier,
+    IEnumerable<IEnvironmentResources> resources,
+    TimeProvider time,
+    ILogger<EnvironmentService> logger)
+{
+    public const string DefaultFolderName = "default";
+    public const string FirstKeyName = "default";
+
+    public async Task<CreatedEnvironment> CreateAsync(string? slug, string? name, Guid? projectId, CancellationToken cancellationToken)
+    {
+        if (EnvironmentSlug.Check(slug) is { } slugError)
+        {
+            throw new ValidationException([slugError]);
+        }
+
+        var validName = InputRules.OptionalName(name, "name") ?? slug!;
+        var project = projectId is { } id
+            ? await catalog.GetProjectAsync(id, cancellationToken) ?? throw NotFoundException.Resource("Project", id)
+            : await catalog.GetDefaultProjectAsync(cancellationToken)
+              ?? throw new NotFoundException(ErrorCodes.NotFound, "There is no default project; name one with project_id.");
+
+        var environment = await catalog.FindEnvironmentAsync(project.Id, slug!, cancellationToken);
+        if (environment is { Status: EnvironmentStatus.Ready or EnvironmentStatus.Deleting })
+        {
+            throw new ConflictException(ErrorCodes.Conflict, $"An environment with slug '{slug}' already exists in this project.");
+        }
+
+        if (environment is null)
+        {
+            var now = time.GetUtcNow();
+            environment = new MemicEnvironment(Guid.NewGuid(), slug!, validName, project.Id, project.OrganizationId, EnvironmentStatus.Provisioning, now, now);
+            await catalog.AddEnvironmentAsync(environment, cancellationToken);
+            logger.LogInformation("Provisioning environment {EnvironmentId} ({Slug})", environment.Id, environment.Slug);
+        }
+        else
+        {
+            logger.LogInformation("Resuming provisioning of environment {EnvironmentId} ({Slug}) left {Status}", environment.Id, environment.Slug, environment.Status);
+        }
+
+        return await ProvisionAsync(environment, cancellationToken);
+    }
+
+    public async Task<MemicEnvironment> GetAsync(Guid id, CancellationToken cancellationToken) =>
+        await catalog.GetEnvironmentAsync(id, cancellationToken) ?? throw NotFoundException.Resource("Environment", id);
+
+    public Task<IReadOnlyList<MemicEnvironment>> ListAsync(CancellationToken cancellationToken) =>
+        catalog.ListEnvironmentsAsync(cancellationToken);
+
+    /// <summary>Deletes an environment and everything in it; re-running it after a crash finishes the job.</summary>
+    public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var environment = await GetAsync(id, cancellationToken);
+        await catalog.SetEnvironmentStatusAsync(id, EnvironmentStatus.Deleting, time.GetUtcNow(), cancellationToken);
+        verifier.ForgetEnvironment(id);
+
+        foreach (var key in await keys.ListKeysAsync(id, cancellationToken))
+        {
+            await keyService.RevokeAsync(key, cancellationToken);
+        }
+
+        foreach (var resource in resources)
+        {
+            await resource.DeleteAsync(id, cancellationToken);
+        }
+
+        await catalog.RemoveEnvironmentAsync(id, cancellationToken);
+        logger.LogInformation("Deleted environment {EnvironmentId} ({Slug})", id, environment.Slug);
+    }
+
+    private async Task<CreatedEnvironment> ProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureDefaultFolderAsync(environment, cancellationToken);
+            foreach (var resource in resources)
+            {
+                await resource.ProvisionAsync(environment, cancellationToken);
+            }
+
+            // Keys issued by an attempt that crashed were never shown to anyone: revoke them, then issue the one we return.
+            foreach (var unseen in await keys.ListKeysAsync(environment.Id, cancellationToken))
+            {
+                await keyService.RevokeAsync(unseen, cancellationToken);
+            }
+
+            var firstKey = await keyService.IssueAsync(environment.Id, FirstKeyName, cancellationToken);
+            var readyAt = time.GetUtcNow();
+            await catalog.SetEnvironmentStatusAsync(environment.Id, EnvironmentStatus.Ready, readyAt, cancellationToken);
+            logger.LogInformation("Environment {EnvironmentId} ({Slug}) is ready", environment.Id, environment.Slug);
+            return new CreatedEnvironment(environment with { Status = EnvironmentStatus.Ready, UpdatedAt = readyAt }, firstKey);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not TransientException)
+        {
+            logger.LogError(ex, "Provisioning environment {EnvironmentId} failed", environment.Id);
+            await catalog.SetEnvironmentStatusAsync(environment.Id, EnvironmentStatus.Failed, time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task EnsureDefaultFolderAsync(MemicEnvironment environment, CancellationToken cancellationToken)
+    {
+        var folders = await catalog.ListFoldersAsync(environment.Id, cancellationToken);
+        if (!folders.Any(f => f.IsDefault))
+        {
+            await catalog.AddFolderAsync(new Folder(Guid.NewGuid(), environment.Id, DefaultFolderName, IsDefault: true, time.GetUtcNow()), cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Memic.Core.Keys;
+using Memic.Core.Ports;
+using Microsoft.Extensions.Options;
+
+namespace Memic.Core.Tenancy;
+
+/// <summary>What first-run setup created and must be shown once: null members were not created by this run.</summary>
+public sealed record FirstRunResult(string? GeneratedAdminKey, CreatedEnvironment? DefaultEnvironment);
+
+/// <summary>
+/// On first start against an empty data dir: the default organization, project and <c>production</c> environment,
+/// and an admin key unless one is configured. Safe to run on every start: it completes a first run that
+/// crashed and otherwise creates nothing.
+/// </summary>
+public sealed class FirstRunSetup(
+    ITenancyCatalog catalog,
+    IHostSettingsCatalog settings,
+    IKeyCatalog keys,
+    IApiKeyStore store,
+    EnvironmentService environments,
+    IOptions<KeyVerificationOptions> keyOptions,
+    TimeProvider time)
+{
+    public const string DefaultOrganizationName = "Default Organization";
+    public const string DefaultProjectName = "Default Project";
+    public const string DefaultEnvironmentSlug = "production";
+    private const string CompletedSetting = "first_run_completed_at";
+
+    public async Task<FirstRunResult> EnsureAsync(CancellationToken cancellationToken)
+    {
+        var adminKey = await EnsureAdminKeyAsync(cancellationToken);
+        if (await settings.GetSettingAsync(CompletedSetting, cancellationToken) is not null)
+        {
+            return new FirstRunResult(adminKey, null);
+        }
+
+        var now = time.GetUtcNow();
+        var organization = await catalog.GetDefaultOrganizationAsync(cancellationToken);
+        if (organization is null)
+        {
+            organization = new Organization(Guid.NewGuid(), DefaultOrganizationName, now);
+            await catalog.AddOrganizationAsync(organization, isDefault: true, cancellationToken);
+        }
+
+        if (await catalog.GetDefaultProjectAsync(cancellationToken) is null)
+        {
+            await catalog.AddProjectAsync(new Project(Guid.NewGuid(), DefaultProjectName, organization.Id, true, now, now), isDefault: true, cancellationToken);
+        }
+
+        var created = await environments.CreateAsync(DefaultEnvironmentSlug, DefaultEnvironmentSlug, projectId: null, cancellationToken);
+        await settings.SetSettingAsync(CompletedSetting, time.GetUtcNow().ToString("O"), cancellationToken);
+        return new FirstRunResult(adminKey, created);
+    }
+
+    private async Task<string?> EnsureAdminKeyAsync(CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(keyOptions.Value.AdminKey) || await keys.GetGeneratedAdminKeyAsync(cancellationToken) is not null)
+        {
+            return null;
+        }
+
+        var plaintext = ApiKeyFormat.NewAdminKey();
+        var hash = ApiKeyFormat.Hash(plaintext);
+        var id = Guid.NewGuid();
+        await keys.SetGeneratedAdminKeyAsync(new ApiKeyRecord(new ApiKeyInfo(id, Guid.Empty, "admin", ApiKeyFormat.DisplayPrefix(plaintext), time.GetUtcNow(), null), hash), cancellationToken);
+        await store.PutAsync(new ApiKeyBinding(hash, KeyScope.Admin, id, null), cancellationToken);
+        return plaintext;
+    }
+}

@@ -1,0 +1,51 @@
+using Memic.Http.Errors;
+using Memic.Http.RateLimiting;
+using Memic.Http.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Memic.Http;
+
+public static class DependencyInjection
+{
+    /// <summary>Registers the shared HTTP surface: the request pipeline and rate limits.</summary>
+    public static IServiceCollection AddMemicHttp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RateLimitOptions>()
+            .Bind(configuration.GetSection(RateLimitOptions.Section))
+            .Validate(o => Enum.GetValues<RateLimitCategory>().All(c => o.LimitFor(c) > 0), "Every Memic:RateLimits:<Category> must be a positive number of requests per window.")
+            .Validate(o => o.Window > TimeSpan.Zero, "Memic:RateLimits:Window must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton<ApiRateLimiter>();
+        services.TryAddSingleton<MemicRequestPipeline>();
+        return services;
+    }
+
+    /// <summary>Maps every route of <see cref="MemicRouteTable"/> on this host, plus envelopes for unmatched requests.</summary>
+    public static IEndpointRouteBuilder MapMemicRoutes(this IEndpointRouteBuilder endpoints)
+    {
+        foreach (var route in MemicRouteTable.All)
+        {
+            foreach (var path in route.Paths)
+            {
+                endpoints.MapMethods(path, [route.Method], context =>
+                        context.RequestServices.GetRequiredService<MemicRequestPipeline>().HandleAsync(route, context))
+                    .WithDisplayName($"{route.Name} {path}");
+            }
+        }
+
+        return endpoints;
+    }
+
+    /// <summary>Gives bare status responses (no route, wrong method) the error envelope and a request id.</summary>
+    public static IApplicationBuilder UseMemicStatusEnvelopes(this IApplicationBuilder app) =>
+        app.UseStatusCodePages(async statusContext =>
+        {
+            var http = statusContext.HttpContext;
+            await ErrorResponses.ForStatus(http.Response.StatusCode, http).ExecuteAsync(http);
+        });
+}

@@ -1,0 +1,13 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Memic.Http.Endpoints;
+
+/// <summary>Typed JSON results in the wire's JSON options.</summary>
+internal static class Respond
+{
+    public static IResult Ok<T>(T body) => Results.Json(body, MemicJson.Options, statusCode: StatusCodes.Status200OK);
+
+    public static IResult Created<T>(T body) => Results.Json(body, MemicJson.Options, statusCode: StatusCodes.Status201Created);
+
+    public static IResult NoContent() => Results.NoContent();
+}

@@ -1,0 +1,74 @@
+using Memic.Core.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Memic.Http.Errors;
+
+/// <summary>The one place errors become the contract's envelope <c>{detail, code, request_id}</c> (CONTRACT §11).</summary>
+public static class ErrorResponses
+{
+    public static IResult From(Exception exception, HttpContext context, ILogger logger)
+    {
+        var requestId = RequestIds.Ensure(context);
+        switch (exception)
+        {
+            case ValidationException validation:
+                return Envelope(StatusCodes.Status422UnprocessableEntity,
+                    validation.Errors.Select(e => new ValidationErrorItem(e.Location, e.Message, e.Type)).ToArray(),
+                    validation.Code, requestId);
+            case RateLimitedException limited:
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds)).ToString();
+                return Envelope(StatusCodes.Status429TooManyRequests, limited.Message, limited.Code, requestId);
+            case MemicException memic:
+                if (memic.Kind == ErrorKind.Transient)
+                {
+                    logger.LogWarning(memic, "Transient failure serving request {RequestId}", requestId);
+                }
+
+                return Envelope(StatusFor(memic.Kind), memic.Message, memic.Code, requestId);
+            case BadHttpRequestException badRequest:
+                return badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? Envelope(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", ErrorCodes.FileTooLarge, requestId)
+                    : Envelope(StatusCodes.Status400BadRequest, "The request could not be read.", ErrorCodes.BadRequest, requestId);
+            default:
+                logger.LogError(exception, "Unhandled error serving request {RequestId}", requestId);
+                return Envelope(StatusCodes.Status500InternalServerError,
+                    $"An internal error occurred. Quote request id {requestId} when reporting it.", ErrorCodes.InternalError, requestId);
+        }
+    }
+
+    public static IResult Envelope(int status, object detail, string code, string requestId) =>
+        Results.Json(new ErrorEnvelope(detail, code, requestId), MemicJson.Options, statusCode: status);
+
+    /// <summary>The envelope for a bare status produced outside Memic's handlers (no route, wrong method).</summary>
+    public static IResult ForStatus(int status, HttpContext context)
+    {
+        var requestId = RequestIds.Ensure(context);
+        return status switch
+        {
+            StatusCodes.Status404NotFound => Envelope(status, "No such route.", ErrorCodes.NotFound, requestId),
+            StatusCodes.Status405MethodNotAllowed => Envelope(status, "Method not allowed on this route.", ErrorCodes.BadRequest, requestId),
+            StatusCodes.Status413PayloadTooLarge => Envelope(status, "The request body is too large.", ErrorCodes.FileTooLarge, requestId),
+            >= 500 => Envelope(status, "An internal error occurred.", ErrorCodes.InternalError, requestId),
+            _ => Envelope(status, "The request could not be served.", ErrorCodes.BadRequest, requestId),
+        };
+    }
+
+    private static int StatusFor(ErrorKind kind) => kind switch
+    {
+        ErrorKind.BadRequest => StatusCodes.Status400BadRequest,
+        ErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorKind.Validation => StatusCodes.Status422UnprocessableEntity,
+        ErrorKind.RateLimited => StatusCodes.Status429TooManyRequests,
+        ErrorKind.Transient => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private sealed record ErrorEnvelope(object Detail, string Code, string RequestId);
+
+    private sealed record ValidationErrorItem(IReadOnlyList<string> Loc, string Msg, string Type);
+}
