@@ -1,8 +1,5 @@
-using Memic.Core.Tenancy;
 using Memic.Http;
 using Memic.Server;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 
 if (AdminCommands.Handles(args))
 {
@@ -17,18 +14,12 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 }
 
 builder.Services.AddMemicServer(builder.Configuration);
+builder.Services.AddHostedService<LocalServerStartup>();
 
 var app = builder.Build();
 app.UseMemicStatusEnvelopes();
 app.MapMemicRoutes();
-
-var firstRun = await app.Services.GetRequiredService<FirstRunSetup>().EnsureAsync(app.Lifetime.ApplicationStopping);
-await app.StartAsync();
-
-var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-StartupBanner.Print(Console.Out, addresses.FirstOrDefault() ?? ServerComposition.DefaultUrl, app.Configuration, firstRun);
-
-await app.WaitForShutdownAsync();
+await app.RunAsync();
 return 0;
 
 /// <summary>Visible to the test host (WebApplicationFactory).</summary>

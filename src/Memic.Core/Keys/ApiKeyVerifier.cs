@@ -87,6 +87,9 @@ public sealed class ApiKeyVerifier : IDisposable
     public void ForgetEnvironment(Guid environmentId) =>
         ForgetCallers(caller => caller.Environment?.Environment.Id == environmentId);
 
+    /// <summary>Entries held now, positive and negative; exposed for tests of the bound.</summary>
+    internal int CachedKeyCount => Volatile.Read(ref _cachedCount);
+
     public void Dispose() => _lookupSlots.Dispose();
 
     private async Task<Caller?> LookupSharedAsync(KeyHash cacheKey, byte[] hash, CancellationToken cancellationToken)
