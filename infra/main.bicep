@@ -1,0 +1,338 @@
+// Memic on Azure: everything `azd up` provisions for one deployment of the API.
+// Local modules only (no registry modules), so `bicep build` and `bicep lint` run offline.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names the resource group and seeds every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Primary location for all resources.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the principal running `azd up` (azd passes it); it may read and write the admin key. Empty grants nothing.')
+param principalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param principalType string = 'User'
+
+// Search: the first service of the pool (more are added by deploying search-service.bicep).
+@allowed([
+  'free'
+  'basic'
+  'standard'
+  'standard2'
+  'standard3'
+  'storage_optimized_l1'
+  'storage_optimized_l2'
+])
+param searchSku string = 'basic'
+
+@minValue(1)
+@maxValue(12)
+param searchReplicaCount int = 1
+
+@allowed([
+  1
+  2
+  3
+  4
+  6
+  12
+])
+param searchPartitionCount int = 1
+
+@allowed([
+  'disabled'
+  'free'
+  'standard'
+])
+param searchSemanticRanker string = 'free'
+
+// Azure OpenAI: without it embeddings and answers fall back to the embedded providers.
+param deployOpenAi bool = true
+
+@description('Azure OpenAI region when it differs from `location` (models are not offered everywhere); empty means `location`.')
+param openAiLocation string = ''
+
+param embeddingModelName string = 'text-embedding-3-small'
+param embeddingModelVersion string = '1'
+param embeddingDeploymentSku string = 'Standard'
+@description('Thousands of tokens per minute.')
+param embeddingCapacity int = 30
+
+param chatModelName string = 'gpt-4o-mini'
+param chatModelVersion string = '2024-07-18'
+param chatDeploymentSku string = 'GlobalStandard'
+@description('Thousands of tokens per minute.')
+param chatCapacity int = 30
+
+@description('Key Vault purge protection: irreversible, and holds the vault name for the retention period after `azd down`.')
+param keyVaultPurgeProtection bool = false
+
+@minValue(40)
+@maxValue(1000)
+param functionMaximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+param functionInstanceMemoryMB int = 2048
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+
+var names = {
+  identity: 'id-${resourceToken}'
+  logAnalytics: 'log-${resourceToken}'
+  applicationInsights: 'appi-${resourceToken}'
+  storage: 'st${resourceToken}'
+  systemTopic: 'evgt-${resourceToken}'
+  keyVault: 'kv-${resourceToken}'
+  search: 'srch-${resourceToken}'
+  openAi: 'oai-${resourceToken}'
+  plan: 'plan-${resourceToken}'
+  functionApp: 'func-${resourceToken}'
+}
+
+var uploadsContainerName = 'uploads'
+var deploymentContainerName = 'app-package-${resourceToken}'
+// Where the Functions host keeps leases, blob-trigger receipts and its keys.
+var hostContainerNames = [
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+]
+var adminKeySecretName = 'memic-admin-key'
+
+var roles = {
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+  cognitiveServicesOpenAiUser: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+// Every grant is on one resource, never the resource group or subscription. The search roles are
+// granted inside search-service.bicep, so pool services added later get them the same way.
+var grants = concat(
+  [
+    // App data (uploads, the deployment package) needs only Contributor.
+    { kind: 'storageAccount', target: names.storage, role: roles.storageBlobDataContributor, principal: 'app' }
+    // Catalog tables, plus the host's own tables.
+    { kind: 'storageAccount', target: names.storage, role: roles.storageTableDataContributor, principal: 'app' }
+    // Host storage queues (blob trigger poison queue).
+    { kind: 'storageAccount', target: names.storage, role: roles.storageQueueDataContributor, principal: 'app' }
+    // API key records are created and deleted by the app, so it needs Officer, not just User.
+    { kind: 'keyVault', target: names.keyVault, role: roles.keyVaultSecretsOfficer, principal: 'app' }
+    // Telemetry ingestion with an Entra token (Application Insights has local auth off).
+    { kind: 'applicationInsights', target: names.applicationInsights, role: roles.monitoringMetricsPublisher, principal: 'app' }
+  ],
+  // Blob Data Owner is the role Functions documents for host storage; it is confined to the
+  // host's own containers so that app data stays at Contributor.
+  map(hostContainerNames, container => {
+    kind: 'blobContainer'
+    target: '${names.storage}/${container}'
+    role: roles.storageBlobDataOwner
+    principal: 'app'
+  }),
+  deployOpenAi
+    ? [{ kind: 'cognitiveServices', target: names.openAi, role: roles.cognitiveServicesOpenAiUser, principal: 'app' }]
+    : [],
+  // The deploying principal writes the admin key once (postdeploy hook) and reads it back.
+  empty(principalId)
+    ? []
+    : [{ kind: 'keyVault', target: names.keyVault, role: roles.keyVaultSecretsOfficer, principal: 'deployer' }]
+)
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: rg
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: rg
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    uploadsContainerName: uploadsContainerName
+    deploymentContainerName: deploymentContainerName
+    hostContainerNames: hostContainerNames
+    systemTopicName: names.systemTopic
+  }
+}
+
+module keyVault 'modules/key-vault.bicep' = {
+  scope: rg
+  name: 'key-vault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    enablePurgeProtection: keyVaultPurgeProtection
+  }
+}
+
+module search 'search-service.bicep' = {
+  scope: rg
+  name: 'search-service'
+  params: {
+    name: names.search
+    location: location
+    tags: tags
+    sku: searchSku
+    replicaCount: searchReplicaCount
+    partitionCount: searchPartitionCount
+    semanticRanker: searchSemanticRanker
+    principalId: identity.outputs.principalId
+  }
+}
+
+module openAi 'modules/openai.bicep' = if (deployOpenAi) {
+  scope: rg
+  name: 'openai'
+  params: {
+    name: names.openAi
+    location: empty(openAiLocation) ? location : openAiLocation
+    tags: tags
+    embeddingDeploymentName: embeddingModelName
+    embeddingModelName: embeddingModelName
+    embeddingModelVersion: embeddingModelVersion
+    embeddingSkuName: embeddingDeploymentSku
+    embeddingCapacity: embeddingCapacity
+    chatDeploymentName: chatModelName
+    chatModelName: chatModelName
+    chatModelVersion: chatModelVersion
+    chatSkuName: chatDeploymentSku
+    chatCapacity: chatCapacity
+  }
+}
+
+var memicSettings = union(
+  {
+    Memic__Blobs__Provider: 'AzureBlob'
+    Memic__Blobs__ServiceUri: storage.outputs.blobEndpoint
+    Memic__Catalog__Provider: 'AzureTable'
+    Memic__Catalog__ServiceUri: storage.outputs.tableEndpoint
+    Memic__Keys__Provider: 'KeyVault'
+    Memic__Keys__VaultUri: keyVault.outputs.uri
+    Memic__Search__Provider: 'AzureAISearch'
+    Memic__Search__Services__0__Endpoint: search.outputs.endpoint
+    Memic__Search__Services__0__Capacity: string(search.outputs.indexCapacity)
+    // Resolved by App Service with the app's identity; the postdeploy hook creates the secret.
+    MEMIC_ADMIN_KEY: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${adminKeySecretName})'
+  },
+  deployOpenAi
+    ? {
+        Memic__Embeddings__Provider: 'AzureOpenAI'
+        Memic__Embeddings__Endpoint: openAi!.outputs.endpoint
+        Memic__Embeddings__Deployment: openAi!.outputs.embeddingDeploymentName
+        Memic__Chat__Provider: 'AzureOpenAI'
+        Memic__Chat__Endpoint: openAi!.outputs.endpoint
+        Memic__Chat__Deployment: openAi!.outputs.chatDeploymentName
+      }
+    : {
+        Memic__Embeddings__Provider: 'Embedded'
+        Memic__Chat__Provider: 'Embedded'
+      }
+)
+
+module functionApp 'modules/function-app.bicep' = {
+  scope: rg
+  name: 'function-app'
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appSettings: memicSettings
+    maximumInstanceCount: functionMaximumInstanceCount
+    instanceMemoryMB: functionInstanceMemoryMB
+  }
+  // The host starts as soon as the app exists; its storage and vault roles must already be there.
+  dependsOn: [
+    roleAssignments
+  ]
+}
+
+module roleAssignments 'modules/role-assignment.bicep' = [
+  for (grant, i) in grants: {
+    scope: rg
+    name: 'role-${i}'
+    params: {
+      targetKind: grant.kind
+      targetName: grant.target
+      roleDefinitionId: grant.role
+      principalId: grant.principal == 'deployer' ? principalId : identity.outputs.principalId
+      principalType: grant.principal == 'deployer' ? principalType : 'ServicePrincipal'
+    }
+    // Targets are named from variables, so the dependency on their modules is explicit.
+    dependsOn: [
+      storage
+      keyVault
+      monitoring
+      openAi
+    ]
+  }
+]
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_PRINCIPAL_ID string = identity.outputs.principalId
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_UPLOADS_CONTAINER string = uploadsContainerName
+output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = storage.outputs.systemTopicName
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output AZURE_SEARCH_SERVICE_NAME string = search.outputs.name
+output AZURE_SEARCH_ENDPOINT string = search.outputs.endpoint
+output AZURE_OPENAI_ENDPOINT string = deployOpenAi ? openAi!.outputs.endpoint : ''
+output MEMIC_ADMIN_KEY_SECRET_NAME string = adminKeySecretName
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = functionApp.outputs.uri
