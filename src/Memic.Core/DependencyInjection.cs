@@ -1,5 +1,9 @@
+using Memic.Core.Files;
+using Memic.Core.Ingestion;
 using Memic.Core.Keys;
+using Memic.Core.Ports;
 using Memic.Core.Tenancy;
+using Memic.Core.Usage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +31,27 @@ public static class DependencyInjection
         services.TryAddSingleton<EnvironmentService>();
         services.TryAddSingleton<TenancyService>();
         services.TryAddSingleton<FirstRunSetup>();
+
+        services.AddOptions<UploadOptions>()
+            .Bind(configuration.GetSection(UploadOptions.Section))
+            .Validate(o => o.MaxFileBytes > 0, "Memic:Uploads:MaxFileBytes must be positive.")
+            .Validate(o => o.UrlLifetime > TimeSpan.Zero, "Memic:Uploads:UrlLifetime must be positive.")
+            .Validate(o => string.IsNullOrEmpty(o.SigningKey) || IsBase64Key(o.SigningKey), "Memic:Uploads:SigningKey must be base64 of at least 32 bytes.")
+            .ValidateOnStart();
+        services.TryAddSingleton<UploadUrlSigner>();
+        services.TryAddSingleton<FolderService>();
+        services.TryAddSingleton<FileService>();
+        services.TryAddSingleton<FileIngestionPipeline>();
+        services.TryAddSingleton<UsageMeter>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageMeter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentUploads>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentSearchIndex>());
         return services;
+    }
+
+    private static bool IsBase64Key(string value)
+    {
+        Span<byte> buffer = stackalloc byte[value.Length];
+        return Convert.TryFromBase64String(value, buffer, out var length) && length >= 32;
     }
 }

@@ -1,6 +1,9 @@
 using Memic.Core.Ports;
+using Memic.Embedded.Blobs;
 using Memic.Embedded.Catalog;
+using Memic.Embedded.Ingestion;
 using Memic.Embedded.Keys;
+using Memic.Embedded.Search;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,7 +23,37 @@ public static class DependencyInjection
         services.TryAddSingleton<ITenancyCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IKeyCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IHostSettingsCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.TryAddSingleton<IFileCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        return services;
+    }
+
+    /// <summary>Registers uploaded blobs as files under the data directory.</summary>
+    public static IServiceCollection AddFileSystemBlobs(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IBlobStore, FileSystemBlobStore>();
+        return services;
+    }
+
+    /// <summary>Registers one SQLite search index per environment under the data directory.</summary>
+    public static IServiceCollection AddEmbeddedSearchIndex(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ISearchIndex, SqliteSearchIndex>();
+        return services;
+    }
+
+    /// <summary>Registers the in-process ingestion worker as the ingestion queue and as a hosted service.</summary>
+    public static IServiceCollection AddInProcessIngestion(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IngestionWorkerOptions>()
+            .Bind(configuration.GetSection(IngestionWorkerOptions.Section))
+            .Validate(o => o.Concurrency is > 0 and <= 64, "Memic:Ingestion:Concurrency must be between 1 and 64.")
+            .ValidateOnStart();
+        services.TryAddSingleton<InProcessIngestionWorker>();
+        services.TryAddSingleton<IIngestionQueue>(sp => sp.GetRequiredService<InProcessIngestionWorker>());
+        services.AddHostedService(sp => sp.GetRequiredService<InProcessIngestionWorker>());
         return services;
     }
 }

@@ -1,6 +1,8 @@
 using Memic.Core;
 using Memic.Embedded;
+using Memic.Embedded.Embeddings;
 using Memic.Http;
+using Memic.Ingestion;
 
 namespace Memic.Server;
 
@@ -13,6 +15,11 @@ internal static class ServerComposition
         services
             .AddMemicCore(configuration)
             .AddEmbeddedCatalogAndKeys(configuration)
+            .AddFileSystemBlobs()
+            .AddEmbeddedSearchIndex()
+            .AddMiniLmEmbeddings()
+            .AddDocumentReading()
+            .AddInProcessIngestion(configuration)
             .AddMemicHttp(configuration);
 
     /// <summary>Maps the contract's short environment variables (CONTRACT §13) onto configuration keys.</summary>

@@ -25,6 +25,8 @@ public sealed class MemicServerFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Memic:DataDirectory", DataDirectory);
         builder.UseSetting("Memic:Keys:AdminKey", AdminKey);
+        // Tests poll file statuses quickly; the limits themselves are tested with their own settings.
+        builder.UseSetting("Memic:RateLimits:Enabled", "false");
         foreach (var (name, value) in Settings)
         {
             builder.UseSetting(name, value);

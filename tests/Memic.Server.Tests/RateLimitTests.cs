@@ -10,6 +10,7 @@ public sealed class RateLimitTests : IDisposable
     {
         Settings = new Dictionary<string, string>
         {
+            ["Memic:RateLimits:Enabled"] = "true",
             ["Memic:RateLimits:Status"] = "3",
             ["Memic:RateLimits:Lists"] = "2",
         },

@@ -50,4 +50,7 @@ public interface IHostSettingsCatalog
     Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken);
 
     Task SetSettingAsync(string name, string value, CancellationToken cancellationToken);
+
+    /// <summary>Stores <paramref name="value"/> unless the setting exists, and returns the stored value either way.</summary>
+    Task<string> GetOrAddSettingAsync(string name, string value, CancellationToken cancellationToken);
 }

@@ -63,5 +63,44 @@ internal static class CatalogSchema
             value TEXT NOT NULL
         );
         """,
+        """
+        CREATE TABLE files (
+            id                  TEXT PRIMARY KEY,
+            environment_id      TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+            folder_id           TEXT NOT NULL REFERENCES folders (id) ON DELETE CASCADE,
+            name                TEXT NOT NULL,
+            original_filename   TEXT NOT NULL,
+            size                INTEGER NOT NULL,
+            mime_type           TEXT NOT NULL,
+            status              TEXT NOT NULL,
+            error_message       TEXT,
+            reference_id        TEXT,
+            metadata            TEXT,
+            total_chunks        INTEGER NOT NULL DEFAULT 0,
+            total_embeddings    INTEGER NOT NULL DEFAULT 0,
+            embedding_dimension INTEGER,
+            page_count          INTEGER,
+            content_hash        TEXT,
+            created_at          TEXT NOT NULL,
+            updated_at          TEXT NOT NULL
+        );
+        CREATE INDEX ix_files_environment_created ON files (environment_id, created_at DESC, id);
+        CREATE INDEX ix_files_folder ON files (environment_id, folder_id);
+        CREATE INDEX ix_files_status ON files (status);
+
+        CREATE TABLE usage_daily (
+            environment_id   TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+            day              TEXT NOT NULL,
+            requests         INTEGER NOT NULL DEFAULT 0,
+            searches         INTEGER NOT NULL DEFAULT 0,
+            chats            INTEGER NOT NULL DEFAULT 0,
+            files            INTEGER NOT NULL DEFAULT 0,
+            bytes            INTEGER NOT NULL DEFAULT 0,
+            pages            INTEGER NOT NULL DEFAULT 0,
+            chunks           INTEGER NOT NULL DEFAULT 0,
+            embedding_tokens INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (environment_id, day)
+        );
+        """,
     ];
 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Memic.Embedded.Catalog;
 
 /// <summary>The embedded catalog: one SQLite file, <c>&lt;data&gt;/catalog.db</c>.</summary>
-public sealed class SqliteCatalog : ITenancyCatalog, IKeyCatalog, IHostSettingsCatalog
+public sealed partial class SqliteCatalog : ITenancyCatalog, IKeyCatalog, IHostSettingsCatalog
 {
     private readonly SqliteDatabase _database;
 
@@ -142,6 +142,14 @@ public sealed class SqliteCatalog : ITenancyCatalog, IKeyCatalog, IHostSettingsC
         await connection.ExecuteAsync(
             "INSERT INTO host_settings (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             cancellationToken, ("$name", name), ("$value", value));
+    }
+
+    public async Task<string> GetOrAddSettingAsync(string name, string value, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("INSERT INTO host_settings (name, value) VALUES ($name, $value) ON CONFLICT (name) DO NOTHING", cancellationToken, ("$name", name), ("$value", value));
+        await using var command = connection.Command("SELECT value FROM host_settings WHERE name = $name", ("$name", name));
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private Task InsertKeyAsync(ApiKeyRecord key, KeyScope scope, CancellationToken cancellationToken) =>

@@ -57,6 +57,18 @@ internal static class SqliteExtensions
 
     public static string GetString(this SqliteDataReader reader, string column) => reader.GetString(reader.GetOrdinal(column));
 
+    public static string? GetNullableString(this SqliteDataReader reader, string column)
+    {
+        var ordinal = reader.GetOrdinal(column);
+        return reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    }
+
+    public static int? GetNullableInt(this SqliteDataReader reader, string column)
+    {
+        var ordinal = reader.GetOrdinal(column);
+        return reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+    }
+
     public static bool GetBool(this SqliteDataReader reader, string column) => reader.GetInt64(reader.GetOrdinal(column)) != 0;
 
     public static byte[] GetBytes(this SqliteDataReader reader, string column) => (byte[])reader.GetValue(reader.GetOrdinal(column));

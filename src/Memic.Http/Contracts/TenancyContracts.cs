@@ -50,3 +50,12 @@ public sealed record CreatedApiKeyResponse(Guid Id, string Name, string Prefix, 
 }
 
 public sealed record HealthResponse(string Status);
+
+public sealed record UsageDayResponse(DateOnly Date, long Requests, long Searches, long Chats, long Files, long Bytes, long Pages, long Chunks, long EmbeddingTokens)
+{
+    public static UsageDayResponse From(Memic.Core.Usage.DailyUsage day) => new(
+        day.Day, day.Counters.Requests, day.Counters.Searches, day.Counters.Chats, day.Counters.Files,
+        day.Counters.Bytes, day.Counters.Pages, day.Counters.Chunks, day.Counters.EmbeddingTokens);
+}
+
+public sealed record UsageResponse(Guid EnvironmentId, DateOnly From, DateOnly To, IReadOnlyList<UsageDayResponse> Days, UsageDayResponse Totals);

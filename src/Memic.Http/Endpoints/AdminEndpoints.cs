@@ -1,7 +1,9 @@
 using Memic.Core.Errors;
 using Memic.Core.Keys;
 using Memic.Core.Tenancy;
+using Memic.Core.Usage;
 using Memic.Http.Contracts;
+using Memic.Http.Requests;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Http;
 
@@ -21,6 +23,7 @@ internal static class AdminEndpoints
         Admin("CreateKey", HttpMethods.Post, "/environments/{environment_id}/keys", CreateKeyAsync),
         Admin("ListKeys", HttpMethods.Get, "/environments/{environment_id}/keys", ListKeysAsync),
         Admin("RevokeKey", HttpMethods.Delete, "/keys/{key_id}", RevokeKeyAsync),
+        Admin("GetUsage", HttpMethods.Get, "/environments/{environment_id}/usage", GetUsageAsync),
     ];
 
     private static MemicRoute Admin(string name, string method, string pattern, MemicHandler handler) =>
@@ -94,5 +97,23 @@ internal static class AdminEndpoints
     {
         await request.Service<ApiKeyService>().RevokeAsync(request.RouteId("key_id", "Key"), request.Aborted);
         return Respond.NoContent();
+    }
+
+    private static async Task<IResult> GetUsageAsync(MemicRequest request)
+    {
+        var environment = await request.Service<EnvironmentService>().GetAsync(request.RouteId("environment_id", "Environment"), request.Aborted);
+        var query = new QueryParameters(request.Http.Request.Query);
+        var today = DateOnly.FromDateTime(request.Service<TimeProvider>().GetUtcNow().UtcDateTime);
+        var to = query.ReadDate("to") ?? today;
+        var from = query.ReadDate("from") ?? to.AddDays(-29);
+        query.ThrowIfInvalid();
+        if (from > to)
+        {
+            throw new ValidationException([new FieldError(["query", "from"], "from must not be after to.", "value_error")]);
+        }
+
+        var days = await request.Service<UsageMeter>().ReadAsync(environment.Id, from, to, request.Aborted);
+        var total = new DailyUsage(to, days.Aggregate(new UsageCounters(), (sum, day) => sum.Plus(day.Counters)));
+        return Respond.Ok(new UsageResponse(environment.Id, from, to, [.. days.Select(UsageDayResponse.From)], UsageDayResponse.From(total)));
     }
 }

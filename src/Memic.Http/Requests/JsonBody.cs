@@ -108,6 +108,39 @@ public sealed class JsonBody
             : (int)number;
     }
 
+    public long? ReadLong(string field, long min, long max, bool required = false)
+    {
+        if (!TryGet(field, required, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
+        {
+            return FailStruct<long>(field, "Input should be a valid integer.", "int_type");
+        }
+
+        if (number < min)
+        {
+            return FailStruct<long>(field, $"Input should be greater than or equal to {min}.", "greater_than_equal");
+        }
+
+        return number > max ? FailStruct<long>(field, $"Input should be less than or equal to {max}.", "less_than_equal") : number;
+    }
+
+    /// <summary>A JSON object value (e.g. custom metadata), cloned so it outlives the body.</summary>
+    public JsonElement? ReadObject(string field, bool required = false)
+    {
+        if (!TryGet(field, required, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.Object
+            ? value.Clone()
+            : FailStruct<JsonElement>(field, "Input should be a valid dictionary.", "dict_type");
+    }
+
     public bool? ReadBool(string field, bool required = false)
     {
         if (!TryGet(field, required, out var value))

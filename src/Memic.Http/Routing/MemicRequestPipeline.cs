@@ -1,5 +1,6 @@
 using Memic.Core.Errors;
 using Memic.Core.Keys;
+using Memic.Core.Usage;
 using Memic.Http.Errors;
 using Memic.Http.RateLimiting;
 using Microsoft.AspNetCore.Http;
@@ -11,10 +12,11 @@ namespace Memic.Http.Routing;
 /// What every route goes through, in both hosts: request id, authentication for the route's audience,
 /// the caller's rate limit, the handler, and one mapping of errors to the envelope.
 /// </summary>
-public sealed class MemicRequestPipeline(ApiKeyVerifier verifier, ApiRateLimiter limiter, ILogger<MemicRequestPipeline> logger)
+public sealed class MemicRequestPipeline(ApiKeyVerifier verifier, ApiRateLimiter limiter, UsageMeter usage, ILogger<MemicRequestPipeline> logger)
 {
     public const string ApiKeyHeader = "X-API-Key";
     public const string AdminKeyHeader = "X-Admin-Key";
+    private static readonly UsageCounters RequestUsage = new(Requests: 1);
 
     /// <summary>Runs the route and returns its result; errors come back as envelope results, never as exceptions.</summary>
     public async Task<IResult> ProcessAsync(MemicRoute route, HttpContext context)
@@ -26,6 +28,11 @@ public sealed class MemicRequestPipeline(ApiKeyVerifier verifier, ApiRateLimiter
             if (route.RateLimit is { } category && caller is not null)
             {
                 limiter.Acquire(caller.KeyId, category);
+            }
+
+            if (caller?.Environment is { } environment)
+            {
+                usage.Record(environment.Environment.Id, RequestUsage);
             }
 
             return await route.Handler(new MemicRequest(context, caller));

@@ -9,6 +9,7 @@ public static class MemicRouteTable
     [
         .. HealthEndpoints.Routes,
         .. DataPlaneEndpoints.Routes,
+        .. FileEndpoints.Routes,
         .. AdminEndpoints.Routes,
     ];
 }

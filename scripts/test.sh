@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: restores what the tests need, then `dotnet test`.
+# This is the README's test command, and exactly what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+configuration="${CONFIGURATION:-Release}"
+results_dir="$(pwd)/TestResults"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet --version >/dev/null
+dotnet restore Memic.Functions.sln
+dotnet build Memic.Functions.sln -c "$configuration" --no-restore
+
+status=0
+dotnet test --solution Memic.Functions.sln -c "$configuration" --no-build \
+  --results-directory "$results_dir" 2>&1 | tee "$log" || status=$?
+
+# One plain closing line for whoever reads the log: the totals of the summary above.
+summary() { grep -E "^\s+$1: [0-9]+" "$log" | awk '{ s += $2 } END { print s + 0 }'; }
+echo "Tests: $(summary succeeded) passed, $(summary failed) failed, $(summary skipped) skipped"
+exit "$status"

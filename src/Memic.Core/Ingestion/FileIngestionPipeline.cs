@@ -1,0 +1,277 @@
+using System.Text.Json;
+using Memic.Core.Documents;
+using Memic.Core.Errors;
+using Memic.Core.Files;
+using Memic.Core.Ports;
+using Memic.Core.Search;
+using Memic.Core.Usage;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace Memic.Core.Ingestion;
+
+/// <summary>
+/// Turns an uploaded file into indexed chunks through named, idempotent steps: convert → parse → chunk → embed
+/// (embedding ends by replacing the file's chunks in the index, so a re-run never duplicates). Each step sets its
+/// <c>*_started</c>/<c>*_complete</c>/<c>*_failed</c> status. A run resumes at the first step not yet complete;
+/// earlier steps are recomputed silently (they are deterministic and cheap next to embedding), so statuses only
+/// move forward. A failure fails this file alone.
+/// </summary>
+public sealed class FileIngestionPipeline(
+    IFileCatalog files,
+    IBlobStore blobs,
+    IDocumentReader reader,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IEmbeddingModel model,
+    ISearchIndex index,
+    UsageMeter usage,
+    TimeProvider time,
+    ILogger<FileIngestionPipeline> logger)
+{
+    private const int EmbeddingBatchSize = 64;
+    private const int MaxTransientAttempts = 3;
+
+    private sealed record Step(string Name, FileStatus Started, FileStatus Complete, FileStatus Failed);
+
+    private static readonly Step Convert = new("conversion", FileStatus.ConversionStarted, FileStatus.ConversionComplete, FileStatus.ConversionFailed);
+    private static readonly Step Parse = new("parsing", FileStatus.ParsingStarted, FileStatus.ParsingComplete, FileStatus.ParsingFailed);
+    private static readonly Step ChunkStep = new("chunking", FileStatus.ChunkingStarted, FileStatus.ChunkingComplete, FileStatus.ChunkingFailed);
+    private static readonly Step Embed = new("embedding", FileStatus.EmbeddingStarted, FileStatus.EmbeddingComplete, FileStatus.EmbeddingFailed);
+    private static readonly Step[] Steps = [Convert, Parse, ChunkStep, Embed];
+
+    /// <summary>Runs or resumes the file's pipeline. Returns without doing anything for a file that is gone, not uploaded or finished.</summary>
+    public async Task RunAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
+    {
+        var file = await files.GetFileAsync(environmentId, fileId, cancellationToken);
+        if (file is null || !file.Status.IsInPipeline())
+        {
+            return;
+        }
+
+        var run = new Run(file, FirstIncompleteStep(file.Status));
+        logger.LogInformation("Ingesting file {FileId} of environment {EnvironmentId} from step {Step}", fileId, environmentId, Steps[run.ResumeAt].Name);
+
+        foreach (var (step, position) in Steps.Select((s, i) => (s, i)))
+        {
+            var report = position >= run.ResumeAt;
+            if (!await RunStepAsync(run, step, report, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        await FinishAsync(run, cancellationToken);
+    }
+
+    private static int FirstIncompleteStep(FileStatus status) => status switch
+    {
+        FileStatus.Uploaded or FileStatus.ConversionStarted => 0,
+        FileStatus.ConversionComplete or FileStatus.ParsingStarted => 1,
+        FileStatus.ParsingComplete or FileStatus.ChunkingStarted => 2,
+        _ => 3,
+    };
+
+    /// <summary>Runs one step; returns false when the run must stop (failed, or the file was deleted).</summary>
+    private async Task<bool> RunStepAsync(Run run, Step step, bool report, CancellationToken cancellationToken)
+    {
+        if (report && !await SetStatusAsync(run, step.Started, null, cancellationToken))
+        {
+            return false;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExecuteAsync(run, step, cancellationToken);
+                break;
+            }
+            catch (DocumentRejectedException rejected)
+            {
+                logger.LogInformation("File {FileId} failed {Step}: {Reason}", run.File.Id, step.Name, rejected.Message);
+                await SetStatusAsync(run, step.Failed, rejected.Message, CancellationToken.None);
+                return false;
+            }
+            catch (TransientException transient) when (attempt < MaxTransientAttempts)
+            {
+                logger.LogWarning(transient, "Transient failure in {Step} of file {FileId}, attempt {Attempt}", step.Name, run.File.Id, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Pow(2, attempt)), time, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "File {FileId} failed {Step} unexpectedly", run.File.Id, step.Name);
+                var reason = ex is TransientException
+                    ? $"The {step.Name} step kept failing on a temporary error; upload the file again later."
+                    : $"An internal error stopped the {step.Name} step.";
+                await SetStatusAsync(run, step.Failed, reason, CancellationToken.None);
+                return false;
+            }
+        }
+
+        return !report || await SetStatusAsync(run, step.Complete, null, cancellationToken);
+    }
+
+    private Task ExecuteAsync(Run run, Step step, CancellationToken cancellationToken) => step switch
+    {
+        _ when step == Convert => ConvertAsync(run, cancellationToken),
+        _ when step == Parse => ParseAsync(run, cancellationToken),
+        _ when step == ChunkStep => ChunkAsync(run, cancellationToken),
+        _ => EmbedAndIndexAsync(run, cancellationToken),
+    };
+
+    /// <summary>Checks the stored bytes are there, non-empty, of a type that can still be read here.</summary>
+    private async Task ConvertAsync(Run run, CancellationToken cancellationToken)
+    {
+        var size = await blobs.GetSizeAsync(FileService.UploadsContainer, BlobNameOf(run.File), cancellationToken)
+            ?? throw new DocumentRejectedException("The uploaded bytes are missing; upload the file again.");
+        if (size == 0)
+        {
+            throw new DocumentRejectedException("The file is empty.");
+        }
+
+        var type = reader.CheckType(run.File.MimeType, run.File.Name);
+        if (!type.IsSupported)
+        {
+            throw new DocumentRejectedException(type.Reason ?? "This file type cannot be read here.");
+        }
+    }
+
+    private async Task ParseAsync(Run run, CancellationToken cancellationToken)
+    {
+        await using var content = await blobs.OpenReadAsync(FileService.UploadsContainer, BlobNameOf(run.File), cancellationToken)
+            ?? throw new DocumentRejectedException("The uploaded bytes are missing; upload the file again.");
+        run.Document = await reader.ParseAsync(content, run.File.MimeType, run.File.Name, cancellationToken);
+    }
+
+    private Task ChunkAsync(Run run, CancellationToken cancellationToken)
+    {
+        run.Chunks = reader.Chunk(run.Document!, model, model.Info.MaxInputTokens, cancellationToken);
+        if (run.Chunks.Count == 0)
+        {
+            throw new DocumentRejectedException("The file holds no text to index.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task EmbedAndIndexAsync(Run run, CancellationToken cancellationToken)
+    {
+        var chunks = run.Chunks!;
+        var vectors = new List<ReadOnlyMemory<float>>(chunks.Count);
+        foreach (var batch in chunks.Chunk(EmbeddingBatchSize))
+        {
+            var embeddings = await embedder.GenerateAsync(batch.Select(c => c.Text), cancellationToken: cancellationToken);
+            foreach (var embedding in embeddings)
+            {
+                if (embedding.Vector.Length != model.Info.Dimensions)
+                {
+                    throw new InvalidOperationException($"The embedder returned {embedding.Vector.Length} dimensions; {model.Info.ModelId} has {model.Info.Dimensions}.");
+                }
+
+                vectors.Add(embedding.Vector);
+            }
+        }
+
+        var file = run.File;
+        var metadata = ScalarMetadata(file.Metadata);
+        var indexed = chunks.Select((chunk, i) => new IndexedChunk(
+            ChunkId(file.Id, chunk.ChunkIndex), file.Id, file.FolderId, chunk.ChunkIndex, chunk.Text,
+            chunk.PageNumber, chunk.StartPage, chunk.EndPage, chunk.TokenCount, chunk.HeadingPath,
+            file.Name, file.MimeType, file.ReferenceId,
+            metadata.GetValueOrDefault("category"), metadata.GetValueOrDefault("document_type"), metadata, vectors[i])).ToList();
+
+        await index.CreateAsync(file.EnvironmentId, model.Info, cancellationToken);
+        await index.ReplaceFileChunksAsync(file.EnvironmentId, file.Id, indexed, cancellationToken);
+    }
+
+    private async Task FinishAsync(Run run, CancellationToken cancellationToken)
+    {
+        var chunks = run.Chunks!;
+        var ready = run.File with
+        {
+            Status = FileStatus.Ready,
+            ErrorMessage = null,
+            TotalChunks = chunks.Count,
+            TotalEmbeddings = chunks.Count,
+            EmbeddingDimension = model.Info.Dimensions,
+            PageCount = run.Document!.PageCount,
+            UpdatedAt = time.GetUtcNow(),
+        };
+
+        if (!await files.UpdateFileAsync(ready, cancellationToken))
+        {
+            // Deleted while we indexed: take back what this run wrote.
+            await index.DeleteFileChunksAsync(run.File.EnvironmentId, run.File.Id, CancellationToken.None);
+            return;
+        }
+
+        usage.Record(run.File.EnvironmentId, new UsageCounters(
+            Files: 1, Bytes: ready.Size, Pages: ready.PageCount ?? 0, Chunks: chunks.Count, EmbeddingTokens: chunks.Sum(c => (long)c.TokenCount)));
+        logger.LogInformation("File {FileId} is ready: {Pages} pages, {Chunks} chunks", ready.Id, ready.PageCount, chunks.Count);
+    }
+
+    private async Task<bool> SetStatusAsync(Run run, FileStatus status, string? error, CancellationToken cancellationToken)
+    {
+        run.File = run.File with { Status = status, ErrorMessage = error, UpdatedAt = time.GetUtcNow() };
+        var exists = await files.UpdateFileAsync(run.File, cancellationToken);
+        if (!exists)
+        {
+            logger.LogInformation("File {FileId} was deleted during ingestion; stopping", run.File.Id);
+        }
+
+        return exists;
+    }
+
+    private static string BlobNameOf(StoredFile file) => FileService.BlobName(file.EnvironmentId, file.Id);
+
+    /// <summary>A chunk's id is derived from its file and position, so re-indexing a file yields the same ids.</summary>
+    private static Guid ChunkId(Guid fileId, int chunkIndex)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        fileId.TryWriteBytes(bytes);
+        var index = BitConverter.GetBytes(chunkIndex);
+        for (var i = 0; i < index.Length; i++)
+        {
+            bytes[12 + i] ^= index[i];
+        }
+
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80);
+        return new Guid(bytes);
+    }
+
+    /// <summary>Top-level scalar values of the file's custom metadata, as strings, for exact-match filters.</summary>
+    private static Dictionary<string, string> ScalarMetadata(JsonElement? metadata)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata is { ValueKind: JsonValueKind.Object } obj)
+        {
+            foreach (var property in obj.EnumerateObject())
+            {
+                var value = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
+                    _ => null,
+                };
+                if (value is not null)
+                {
+                    values[property.Name] = value;
+                }
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>What one run carries from step to step.</summary>
+    private sealed class Run(StoredFile file, int resumeAt)
+    {
+        public StoredFile File { get; set; } = file;
+
+        public int ResumeAt { get; } = resumeAt;
+
+        public ParsedDocument? Document { get; set; }
+
+        public IReadOnlyList<DocumentChunk>? Chunks { get; set; }
+    }
+}

@@ -1,0 +1,49 @@
+using Memic.Core.Files;
+using Memic.Core.Tenancy;
+using Memic.Core.Usage;
+
+namespace Memic.Core.Ports;
+
+/// <summary>The catalog's file part. Every call names the environment: a file of another environment does not exist.</summary>
+public interface IFileCatalog
+{
+    Task AddFileAsync(StoredFile file, CancellationToken cancellationToken);
+
+    Task<StoredFile?> GetFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken);
+
+    Task<FilePage> ListFilesAsync(Guid environmentId, FileQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Writes the file's mutable fields (status, error, counters, hash). Returns false when the file no longer exists.</summary>
+    Task<bool> UpdateFileAsync(StoredFile file, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves a file to <paramref name="to"/> only if its status is one of <paramref name="from"/>: the compare-and-set
+    /// that keeps concurrent confirms and workers from stepping on each other. Returns whether it moved.
+    /// </summary>
+    Task<bool> TransitionAsync(Guid environmentId, Guid fileId, IReadOnlyCollection<FileStatus> from, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken);
+
+    Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken);
+
+    /// <summary>Files accepted for processing and not finished, across environments: what a restarted worker resumes.</summary>
+    Task<IReadOnlyList<(Guid EnvironmentId, Guid FileId)>> ListUnfinishedFilesAsync(CancellationToken cancellationToken);
+
+    Task<int> CountFilesInFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Guid>> ListFileIdsInFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken);
+}
+
+/// <summary>The catalog's folder part beyond what provisioning needs.</summary>
+public interface IFolderCatalog
+{
+    Task<Folder?> GetFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken);
+
+    Task RemoveFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken);
+}
+
+/// <summary>Per-environment, per-day usage counters.</summary>
+public interface IUsageCatalog
+{
+    Task AddUsageAsync(Guid environmentId, DateOnly day, UsageCounters delta, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DailyUsage>> GetUsageAsync(Guid environmentId, DateOnly from, DateOnly to, CancellationToken cancellationToken);
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json;
+using Memic.Core.Files;
+using Memic.Core.Ports;
+using Memic.Core.Tenancy;
+using Memic.Core.Usage;
+using Memic.Embedded.Internals;
+using Microsoft.Data.Sqlite;
+
+namespace Memic.Embedded.Catalog;
+
+/// <summary>Files, folders and usage: every query is scoped by environment id.</summary>
+public sealed partial class SqliteCatalog : IFileCatalog, IFolderCatalog, IUsageCatalog
+{
+    public Task AddFileAsync(StoredFile file, CancellationToken cancellationToken) =>
+        InsertAsync(
+            """
+            INSERT INTO files (id, environment_id, folder_id, name, original_filename, size, mime_type, status, error_message, reference_id,
+                               metadata, total_chunks, total_embeddings, embedding_dimension, page_count, content_hash, created_at, updated_at)
+            VALUES ($id, $env, $folder, $name, $original, $size, $mime, $status, $error, $ref, $metadata, $chunks, $embeddings, $dimension, $pages, $hash, $created, $updated)
+            """,
+            "That file already exists.",
+            cancellationToken,
+            FileParameters(file));
+
+    public Task<StoredFile?> GetFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) =>
+        SingleAsync("SELECT * FROM files WHERE environment_id = $env AND id = $id", MapFile, cancellationToken, ("$env", environmentId), ("$id", fileId));
+
+    public async Task<FilePage> ListFilesAsync(Guid environmentId, FileQuery query, CancellationToken cancellationToken)
+    {
+        const string where = """
+            WHERE environment_id = $env
+              AND ($status IS NULL OR status = $status)
+              AND ($folder IS NULL OR folder_id = $folder)
+              AND ($ref IS NULL OR reference_id = $ref)
+            """;
+        (string, object?)[] filters = [("$env", environmentId), ("$status", query.Status), ("$folder", query.FolderId), ("$ref", query.ReferenceId)];
+
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var count = connection.Command("SELECT COUNT(*) FROM files " + where, filters);
+        var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        var items = await connection.QueryAsync(
+            "SELECT * FROM files " + where + " ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset",
+            MapFile, cancellationToken,
+            [.. filters, ("$limit", query.PageSize), ("$offset", (long)(query.Page - 1) * query.PageSize)]);
+        return new FilePage(items, total);
+    }
+
+    public async Task<bool> UpdateFileAsync(StoredFile file, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(
+            """
+            UPDATE files SET status = $status, error_message = $error, total_chunks = $chunks, total_embeddings = $embeddings,
+                             embedding_dimension = $dimension, page_count = $pages, content_hash = $hash, updated_at = $updated
+            WHERE environment_id = $env AND id = $id
+            """,
+            cancellationToken, FileParameters(file));
+        return changed > 0;
+    }
+
+    public async Task<bool> TransitionAsync(Guid environmentId, Guid fileId, IReadOnlyCollection<FileStatus> from, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        var allowed = string.Join(",", from.Select(s => $"'{s}'"));
+        var changed = await connection.ExecuteAsync(
+            $"UPDATE files SET status = $to, updated_at = $at WHERE environment_id = $env AND id = $id AND status IN ({allowed})",
+            cancellationToken, ("$to", to), ("$at", at), ("$env", environmentId), ("$id", fileId));
+        return changed > 0;
+    }
+
+    public async Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("DELETE FROM files WHERE environment_id = $env AND id = $id", cancellationToken, ("$env", environmentId), ("$id", fileId));
+    }
+
+    public async Task<IReadOnlyList<(Guid EnvironmentId, Guid FileId)>> ListUnfinishedFilesAsync(CancellationToken cancellationToken)
+    {
+        var unfinished = Enum.GetValues<FileStatus>().Where(s => s.IsInPipeline()).Select(s => $"'{s}'");
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        return await connection.QueryAsync(
+            $"SELECT environment_id, id FROM files WHERE status IN ({string.Join(",", unfinished)}) ORDER BY updated_at",
+            r => (r.GetGuid("environment_id"), r.GetGuid("id")), cancellationToken);
+    }
+
+    public async Task<int> CountFilesInFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT COUNT(*) FROM files WHERE environment_id = $env AND folder_id = $folder", ("$env", environmentId), ("$folder", folderId));
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public Task<IReadOnlyList<Guid>> ListFileIdsInFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken) =>
+        ListAsync("SELECT id FROM files WHERE environment_id = $env AND folder_id = $folder", r => r.GetGuid("id"), cancellationToken, ("$env", environmentId), ("$folder", folderId));
+
+    public Task<Folder?> GetFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken) =>
+        SingleAsync("SELECT * FROM folders WHERE environment_id = $env AND id = $id", MapFolder, cancellationToken, ("$env", environmentId), ("$id", folderId));
+
+    public async Task RemoveFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("DELETE FROM folders WHERE environment_id = $env AND id = $id", cancellationToken, ("$env", environmentId), ("$id", folderId));
+    }
+
+    public async Task AddUsageAsync(Guid environmentId, DateOnly day, UsageCounters delta, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO usage_daily (environment_id, day, requests, searches, chats, files, bytes, pages, chunks, embedding_tokens)
+                VALUES ($env, $day, $requests, $searches, $chats, $files, $bytes, $pages, $chunks, $tokens)
+                ON CONFLICT (environment_id, day) DO UPDATE SET
+                    requests = requests + excluded.requests, searches = searches + excluded.searches, chats = chats + excluded.chats,
+                    files = files + excluded.files, bytes = bytes + excluded.bytes, pages = pages + excluded.pages,
+                    chunks = chunks + excluded.chunks, embedding_tokens = embedding_tokens + excluded.embedding_tokens
+                """,
+                cancellationToken,
+                ("$env", environmentId), ("$day", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                ("$requests", delta.Requests), ("$searches", delta.Searches), ("$chats", delta.Chats), ("$files", delta.Files),
+                ("$bytes", delta.Bytes), ("$pages", delta.Pages), ("$chunks", delta.Chunks), ("$tokens", delta.EmbeddingTokens));
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteExtensions.ConstraintViolation)
+        {
+            // The environment was deleted meanwhile; its usage goes with it.
+        }
+    }
+
+    public Task<IReadOnlyList<DailyUsage>> GetUsageAsync(Guid environmentId, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        ListAsync(
+            "SELECT * FROM usage_daily WHERE environment_id = $env AND day BETWEEN $from AND $to ORDER BY day",
+            r => new DailyUsage(
+                DateOnly.ParseExact(r.GetString("day"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                new UsageCounters(r.GetInt64(r.GetOrdinal("requests")), r.GetInt64(r.GetOrdinal("searches")), r.GetInt64(r.GetOrdinal("chats")),
+                    r.GetInt64(r.GetOrdinal("files")), r.GetInt64(r.GetOrdinal("bytes")), r.GetInt64(r.GetOrdinal("pages")),
+                    r.GetInt64(r.GetOrdinal("chunks")), r.GetInt64(r.GetOrdinal("embedding_tokens")))),
+            cancellationToken,
+            ("$env", environmentId), ("$from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("$to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+
+    private static (string, object?)[] FileParameters(StoredFile file) =>
+    [
+        ("$id", file.Id), ("$env", file.EnvironmentId), ("$folder", file.FolderId), ("$name", file.Name), ("$original", file.OriginalFilename),
+        ("$size", file.Size), ("$mime", file.MimeType), ("$status", file.Status), ("$error", file.ErrorMessage), ("$ref", file.ReferenceId),
+        ("$metadata", file.Metadata is { } metadata ? metadata.GetRawText() : null), ("$chunks", file.TotalChunks), ("$embeddings", file.TotalEmbeddings),
+        ("$dimension", file.EmbeddingDimension), ("$pages", file.PageCount), ("$hash", file.ContentHash), ("$created", file.CreatedAt), ("$updated", file.UpdatedAt),
+    ];
+
+    private static StoredFile MapFile(SqliteDataReader r)
+    {
+        var metadataOrdinal = r.GetOrdinal("metadata");
+        return new StoredFile
+        {
+            Id = r.GetGuid("id"),
+            EnvironmentId = r.GetGuid("environment_id"),
+            FolderId = r.GetGuid("folder_id"),
+            Name = r.GetString("name"),
+            OriginalFilename = r.GetString("original_filename"),
+            Size = r.GetInt64(r.GetOrdinal("size")),
+            MimeType = r.GetString("mime_type"),
+            Status = Enum.Parse<FileStatus>(r.GetString("status")),
+            ErrorMessage = r.GetNullableString("error_message"),
+            ReferenceId = r.GetNullableString("reference_id"),
+            Metadata = r.IsDBNull(metadataOrdinal) ? null : JsonDocument.Parse(r.GetString(metadataOrdinal)).RootElement.Clone(),
+            TotalChunks = r.GetInt32(r.GetOrdinal("total_chunks")),
+            TotalEmbeddings = r.GetInt32(r.GetOrdinal("total_embeddings")),
+            EmbeddingDimension = r.GetNullableInt("embedding_dimension"),
+            PageCount = r.GetNullableInt("page_count"),
+            ContentHash = r.GetNullableString("content_hash"),
+            CreatedAt = r.GetTimestamp("created_at"),
+            UpdatedAt = r.GetTimestamp("updated_at"),
+        };
+    }
+}
