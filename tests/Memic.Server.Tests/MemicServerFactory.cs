@@ -1,7 +1,9 @@
 using Memic.Core.Keys;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Memic.Server.Tests;
@@ -18,6 +20,9 @@ public sealed class MemicServerFactory : WebApplicationFactory<Program>
 
     public string AdminKey { get; init; } = ApiKeyFormat.NewAdminKey();
 
+    /// <summary>Service overrides applied after the host's own registrations, e.g. a recording decorator.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     /// <summary>Extra configuration, e.g. lower rate limits.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
@@ -30,6 +35,11 @@ public sealed class MemicServerFactory : WebApplicationFactory<Program>
         foreach (var (name, value) in Settings)
         {
             builder.UseSetting(name, value);
+        }
+
+        if (TestServices is { } configure)
+        {
+            builder.ConfigureTestServices(configure);
         }
 
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

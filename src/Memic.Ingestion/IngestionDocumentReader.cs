@@ -1,0 +1,42 @@
+using Memic.Core.Documents;
+using Memic.Core.Ports;
+using Memic.Ingestion.Chunking;
+using Memic.Ingestion.Extraction;
+
+namespace Memic.Ingestion;
+
+/// <summary>Core's <see cref="IDocumentReader"/> port over this project's extractors and chunker.</summary>
+public sealed class IngestionDocumentReader(DocumentExtractorRegistry registry) : IDocumentReader
+{
+    /// <summary>Overlap between consecutive chunks of one section, as a share of the chunk size.</summary>
+    private const int OverlapPercent = 15;
+
+    public FileTypeCheck CheckType(string? mimeType, string fileName)
+    {
+        var support = registry.CheckSupport(mimeType, fileName);
+        return new FileTypeCheck(support.IsSupported, support.FormatName, support.Reason);
+    }
+
+    public async Task<ParsedDocument> ParseAsync(Stream content, string mimeType, string fileName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var document = await registry.ExtractAsync(content, mimeType, fileName, cancellationToken);
+            return new Extracted(document);
+        }
+        catch (DocumentExtractionException ex)
+        {
+            throw new DocumentRejectedException(ex.Message, ex);
+        }
+    }
+
+    public IReadOnlyList<DocumentChunk> Chunk(ParsedDocument document, ITokenCounter tokens, int maxTokens, CancellationToken cancellationToken)
+    {
+        var extracted = document as Extracted ?? throw new ArgumentException("The document was not parsed by this reader.", nameof(document));
+        var options = new ChunkingOptions { MaxTokensPerChunk = maxTokens, OverlapTokens = maxTokens * OverlapPercent / 100 };
+        return new TextChunker(tokens, options).Chunk(extracted.Document, cancellationToken);
+    }
+
+    private sealed record Extracted(ExtractedDocument Document)
+        : ParsedDocument(Document.Format, Document.PageCount, Document.CharacterCount);
+}
