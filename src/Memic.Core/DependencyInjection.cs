@@ -2,6 +2,7 @@ using Memic.Core.Files;
 using Memic.Core.Ingestion;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
+using Memic.Core.Prompts;
 using Memic.Core.Tenancy;
 using Memic.Core.Usage;
 using Microsoft.Extensions.Configuration;
@@ -42,6 +43,7 @@ public static class DependencyInjection
         services.TryAddSingleton<FolderService>();
         services.TryAddSingleton<FileService>();
         services.TryAddSingleton<FileIngestionPipeline>();
+        services.TryAddSingleton<PromptService>();
         services.TryAddSingleton<UsageMeter>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMeter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentUploads>());

@@ -26,6 +26,7 @@ public static class DependencyInjection
         services.TryAddSingleton<IFileCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         return services;
     }

@@ -102,5 +102,19 @@ internal static class CatalogSchema
             PRIMARY KEY (environment_id, day)
         );
         """,
+        """
+        CREATE TABLE prompt_versions (
+            environment_id  TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+            name            TEXT NOT NULL,
+            version_number  INTEGER NOT NULL CHECK (version_number >= 1),
+            body            TEXT NOT NULL,
+            is_live         INTEGER NOT NULL CHECK (is_live IN (0, 1)),
+            created_at      TEXT NOT NULL,
+            updated_at      TEXT NOT NULL,
+            UNIQUE (environment_id, name, version_number)
+        );
+        -- At most one live version per name.
+        CREATE UNIQUE INDEX ux_prompt_versions_live ON prompt_versions (environment_id, name) WHERE is_live = 1;
+        """,
     ];
 }
