@@ -43,6 +43,7 @@ public static class DependencyInjection
         services.TryAddSingleton<FolderService>();
         services.TryAddSingleton<FileService>();
         services.TryAddSingleton<FileIngestionPipeline>();
+        services.TryAddSingleton<Search.SearchService>();
         services.TryAddSingleton<PromptService>();
         services.TryAddSingleton<UsageMeter>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMeter>());

@@ -14,9 +14,15 @@ public sealed class JsonBody
     public const int MaxBytes = 1024 * 1024;
 
     private readonly JsonElement _root;
-    private readonly List<FieldError> _errors = [];
+    private readonly List<FieldError> _errors;
+    private readonly string[] _path;
 
-    private JsonBody(JsonElement root) => _root = root;
+    private JsonBody(JsonElement root, List<FieldError>? errors = null, string[]? path = null)
+    {
+        _root = root;
+        _errors = errors ?? [];
+        _path = path ?? ["body"];
+    }
 
     public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -156,6 +162,88 @@ public sealed class JsonBody
         };
     }
 
+    public double? ReadDouble(string field, double min, double max, bool required = false)
+    {
+        if (!TryGet(field, required, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            return FailStruct<double>(field, "Input should be a valid number.", "float_type");
+        }
+
+        var number = value.GetDouble();
+        if (number < min)
+        {
+            return FailStruct<double>(field, $"Input should be greater than or equal to {min}.", "greater_than_equal");
+        }
+
+        return number > max ? FailStruct<double>(field, $"Input should be less than or equal to {max}.", "less_than_equal") : number;
+    }
+
+    /// <summary>An array of strings; null when absent. Every element must be a string.</summary>
+    public IReadOnlyList<string>? ReadStringList(string field, int maxItems = 1000, int maxLength = 1000) =>
+        ReadList(field, maxItems, e => e.ValueKind == JsonValueKind.String && e.GetString()!.Length <= maxLength ? e.GetString() : null, "string_type", "Input should be a list of strings.");
+
+    public IReadOnlyList<Guid>? ReadUuidList(string field, int maxItems = 1000) =>
+        ReadList<Guid?>(field, maxItems, e => e.ValueKind == JsonValueKind.String && System.Guid.TryParse(e.GetString(), out var id) ? id : null, "uuid_parsing", "Input should be a list of UUIDs.")
+            ?.Select(id => id!.Value).ToList();
+
+    public IReadOnlyList<int>? ReadIntList(string field, int min, int max, int maxItems = 1000) =>
+        ReadList<int?>(field, maxItems, e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var n) && n >= min && n <= max ? n : null, "int_type", $"Input should be a list of integers between {min} and {max}.")
+            ?.Select(n => n!.Value).ToList();
+
+    /// <summary>An object of scalar values as strings (e.g. metadata filters); null when absent.</summary>
+    public IReadOnlyDictionary<string, string>? ReadScalarMap(string field)
+    {
+        if (!TryGet(field, false, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return FailClass<Dictionary<string, string>>(field, "Input should be a valid dictionary.", "dict_type");
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            var scalar = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => property.Value.GetString(),
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
+                _ => null,
+            };
+            if (scalar is null)
+            {
+                return FailClass<Dictionary<string, string>>(field, $"Value of '{property.Name}' should be a string, number or boolean.", "value_error");
+            }
+
+            map[property.Name] = scalar;
+        }
+
+        return map;
+    }
+
+    /// <summary>A nested object read with the same rules; its errors are located under this field. Null when absent.</summary>
+    public JsonBody? ReadNested(string field)
+    {
+        if (!TryGet(field, false, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.Object
+            ? new JsonBody(value, _errors, [.. _path, field])
+            : FailClass<JsonBody>(field, "Input should be a valid dictionary.", "dict_type");
+    }
+
+    /// <summary>Records an error found by the caller's own check of a field.</summary>
+    public void Reject(string field, string message, string type) => _errors.Add(new FieldError([.. _path, field], message, type));
+
     /// <summary>Throws one 422 listing every field error found so far.</summary>
     public void ThrowIfInvalid()
     {
@@ -174,24 +262,61 @@ public sealed class JsonBody
 
         if (required)
         {
-            _errors.Add(new FieldError(["body", field], "Field required.", "missing"));
+            _errors.Add(new FieldError([.. _path, field], "Field required.", "missing"));
         }
 
         return false;
     }
 
     private T? Fail<T>(string field, string message, string type)
+        where T : class => FailClass<T>(field, message, type);
+
+    private T? FailClass<T>(string field, string message, string type)
         where T : class
     {
-        _errors.Add(new FieldError(["body", field], message, type));
+        _errors.Add(new FieldError([.. _path, field], message, type));
         return null;
     }
 
     private T? FailStruct<T>(string field, string message, string type)
         where T : struct
     {
-        _errors.Add(new FieldError(["body", field], message, type));
+        _errors.Add(new FieldError([.. _path, field], message, type));
         return null;
+    }
+
+    private List<T>? ReadList<T>(string field, int maxItems, Func<JsonElement, T?> read, string type, string message)
+    {
+        if (!TryGet(field, false, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            _errors.Add(new FieldError([.. _path, field], "Input should be a valid list.", "list_type"));
+            return null;
+        }
+
+        if (value.GetArrayLength() > maxItems)
+        {
+            _errors.Add(new FieldError([.. _path, field], $"List should have at most {maxItems} items.", "too_long"));
+            return null;
+        }
+
+        var items = new List<T>();
+        foreach (var element in value.EnumerateArray())
+        {
+            if (read(element) is not { } item)
+            {
+                _errors.Add(new FieldError([.. _path, field], message, type));
+                return null;
+            }
+
+            items.Add(item);
+        }
+
+        return items;
     }
 
     private static async Task CopyLimitedAsync(Stream source, Stream destination, CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ public static class MemicRouteTable
         .. HealthEndpoints.Routes,
         .. DataPlaneEndpoints.Routes,
         .. FileEndpoints.Routes,
+        .. SearchEndpoints.Routes,
         .. PromptEndpoints.Routes,
         .. AdminEndpoints.Routes,
     ];

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Memic.Core.Ports;
+using Memic.Core.Usage;
+using Microsoft.Extensions.AI;
+
+namespace Memic.Core.Search;
+
+/// <summary>
+/// Hybrid retrieval over one environment's index: the query is embedded, the index returns full-text and vector
+/// candidates that pass the filters, and each is given the calibrated score of <see cref="RelevanceScorer"/>.
+/// Results are sorted by score, cut at <c>min_score</c> and limited to <c>top_k</c>.
+/// </summary>
+public sealed class SearchService(
+    ISearchIndex index,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IEmbeddingModel model,
+    UsageMeter usage,
+    TimeProvider time)
+{
+    /// <summary>Candidates asked of the index per result wanted: enough that filtering by score still fills top_k.</summary>
+    private const int CandidatesPerResult = 4;
+    private const int MinimumCandidates = 40;
+
+    private readonly RelevanceProfile _profile = RelevanceProfile.For(model.Info.ModelId);
+
+    public async Task<SearchOutcome> SearchAsync(Guid environmentId, SearchRequest request, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var routing = Route(request.ForceRoute);
+        var vector = (await embedder.GenerateAsync([request.Query], cancellationToken: cancellationToken))[0].Vector;
+        var candidates = await index.QueryAsync(
+            environmentId,
+            new IndexQuery(request.Query, vector, request.Filter, Math.Max(MinimumCandidates, request.TopK * CandidatesPerResult)),
+            cancellationToken);
+
+        var hits = candidates
+            .Select(c => new SearchHit(c.Chunk, Math.Round(RelevanceScorer.Score(request.Query, c.Chunk.Content, c.VectorSimilarity, _profile), 4)))
+            .Where(h => h.Score >= request.MinScore)
+            .OrderByDescending(h => h.Score)
+            .ThenBy(h => h.Chunk.FileId)
+            .ThenBy(h => h.Chunk.ChunkIndex)
+            .Take(request.TopK)
+            .ToList();
+
+        usage.Record(environmentId, new UsageCounters(Searches: 1));
+        return new SearchOutcome(hits, routing, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private static SearchRouting Route(SearchRoute? forced) => forced switch
+    {
+        SearchRoute.Structured => new(SearchRoute.Semantic, "Structured search needs a connector and none is configured for this environment; answered from documents."),
+        SearchRoute.Hybrid => new(SearchRoute.Hybrid, "Hybrid retrieval forced: full-text and vector candidates fused by calibrated relevance."),
+        SearchRoute.Semantic => new(SearchRoute.Semantic, "Semantic retrieval forced."),
+        _ => new(SearchRoute.Semantic, "No connectors are configured, so the query was answered from documents (full-text and vector retrieval)."),
+    };
+}
