@@ -7,6 +7,11 @@ if (args.Length > 0 && args[0] == "me-throughput")
     return await MeThroughput.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "ingestion")
+{
+    return await IngestionThroughput.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "calibrate")
 {
     return await ScoreCalibration.RunAsync(args[1..]);
