@@ -1,14 +1,20 @@
 using Memic.Core.Tenancy;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.AI;
 
 namespace Memic.Server;
 
 /// <summary>
 /// Completes first-run setup before the server accepts a request (so <c>/health</c> answers only when Memic
-/// can serve), then prints where it listens and any key created on this start.
+/// can serve), then prints where it listens and any key created on this start, and warms up the embedder.
 /// </summary>
-internal sealed class LocalServerStartup(FirstRunSetup firstRunSetup, IServer server, IConfiguration configuration) : IHostedLifecycleService
+internal sealed class LocalServerStartup(
+    FirstRunSetup firstRunSetup,
+    IServer server,
+    IConfiguration configuration,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    ILogger<LocalServerStartup> logger) : IHostedLifecycleService
 {
     private FirstRunResult _firstRun = new(null, null);
 
@@ -19,6 +25,19 @@ internal sealed class LocalServerStartup(FirstRunSetup firstRunSetup, IServer se
     {
         var url = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? ServerComposition.DefaultUrl;
         StartupBanner.Print(Console.Out, url, configuration, _firstRun);
+
+        // Load the embedding model in the background, so the first search does not wait for it and start-up does not either.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await embedder.GenerateAsync(["warm-up"], cancellationToken: CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Warming up the embedding model failed; the first request will load it");
+            }
+        }, CancellationToken.None);
         return Task.CompletedTask;
     }
 

@@ -224,19 +224,17 @@ public sealed class FileIngestionPipeline(
 
     private static string BlobNameOf(StoredFile file) => FileService.BlobName(file.EnvironmentId, file.Id);
 
-    /// <summary>A chunk's id is derived from its file and position, so re-indexing a file yields the same ids.</summary>
+    /// <summary>A chunk's id is derived from its file and position (a name-based UUID), so re-indexing a file yields the same ids.</summary>
     private static Guid ChunkId(Guid fileId, int chunkIndex)
     {
-        Span<byte> bytes = stackalloc byte[16];
-        fileId.TryWriteBytes(bytes);
-        var index = BitConverter.GetBytes(chunkIndex);
-        for (var i = 0; i < index.Length; i++)
-        {
-            bytes[12 + i] ^= index[i];
-        }
-
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80);
-        return new Guid(bytes);
+        Span<byte> name = stackalloc byte[20];
+        fileId.TryWriteBytes(name);
+        BitConverter.TryWriteBytes(name[16..], chunkIndex);
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(name, hash);
+        hash[7] = (byte)((hash[7] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash[..16]);
     }
 
     /// <summary>Top-level scalar values of the file's custom metadata, as strings, for exact-match filters.</summary>
