@@ -80,7 +80,7 @@ internal static class IngestionThroughput
             .AddFileSystemBlobs()
             .AddEmbeddedSearchIndex()
             .AddMiniLmEmbeddings()
-            .AddDocumentReading();
+            .AddDocumentReading(configuration);
         // The benchmark drives the pipeline itself, so uploads are not queued anywhere.
         services.AddSingleton<IIngestionQueue, NoQueue>();
         return services.BuildServiceProvider();

@@ -1,5 +1,7 @@
 using Memic.Core.Ports;
 using Memic.Ingestion.Extraction;
+using Memic.Ingestion.Extraction.Ocr;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,10 +9,14 @@ namespace Memic.Ingestion;
 
 public static class DependencyInjection
 {
-    /// <summary>Registers extraction for every supported format (OCR when tesseract is installed) and chunking.</summary>
-    public static IServiceCollection AddDocumentReading(this IServiceCollection services)
+    /// <summary>Whether OCR may be used: <c>Memic:Ocr:Enabled</c> (default true; OCR then runs when tesseract is installed).</summary>
+    public const string OcrEnabledSetting = "Memic:Ocr:Enabled";
+
+    /// <summary>Registers extraction for every supported format (OCR when enabled and tesseract is installed) and chunking.</summary>
+    public static IServiceCollection AddDocumentReading(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(_ => DocumentExtractorRegistry.CreateDefault());
+        var ocrEnabled = configuration.GetValue(OcrEnabledSetting, defaultValue: true);
+        services.TryAddSingleton(_ => DocumentExtractorRegistry.CreateDefault(ocrEngine: ocrEnabled ? null : NoOcrEngine.Instance));
         services.TryAddSingleton<IDocumentReader, IngestionDocumentReader>();
         return services;
     }

@@ -18,7 +18,7 @@ internal static class ServerComposition
             .AddFileSystemBlobs()
             .AddEmbeddedSearchIndex()
             .AddMiniLmEmbeddings()
-            .AddDocumentReading()
+            .AddDocumentReading(configuration)
             .AddInProcessIngestion(configuration)
             .AddMemicHttp(configuration);
 

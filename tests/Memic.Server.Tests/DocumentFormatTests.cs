@@ -101,7 +101,6 @@ public sealed class DocumentFormatTests : IClassFixture<MemicServerFactory>
         { "truncated.pdf", "application/pdf", "parsing_failed", "truncated" },
         { "random.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "parsing_failed", "random" },
         { "bomb.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "parsing_failed", "bomb" },
-        { "scan.pdf", "application/pdf", "parsing_failed", "no-text" },
     };
 
     [Theory]
@@ -115,23 +114,21 @@ public sealed class DocumentFormatTests : IClassFixture<MemicServerFactory>
         {
             "truncated" => Generate("report.pdf")[..600],
             "random" => RandomBytes(4096),
-            "bomb" => ZipFixtures.Bomb("xl/worksheets/sheet1.xml", 300L * 1024 * 1024),
-            _ => PdfFixtures.PdfWithoutText(2),
+            _ => ZipFixtures.Bomb("xl/worksheets/sheet1.xml", 300L * 1024 * 1024),
         };
 
         var (failed, seen) = await Uploads.UploadAndWaitAsync(_server, client, filename, bytes, mimeType);
         var (good, _) = await Uploads.UploadAndWaitAsync(_server, client, "fine.pdf", Generate("report.pdf"), "application/pdf");
 
         var reason = failed.GetProperty("error_message").GetString();
-        Assert.True(failed.GetProperty("status").GetString() == expectedStatus || (kind == "no-text" && TesseractIsInstalled()),
-            $"{filename} ended {failed.GetProperty("status")}: {reason}");
+        Assert.True(failed.GetProperty("status").GetString() == expectedStatus, $"{filename} ended {failed.GetProperty("status")}: {reason}");
         Uploads.AssertMonotonic(seen);
         Assert.False(string.IsNullOrWhiteSpace(reason));
         Assert.DoesNotContain("Exception", reason, StringComparison.Ordinal);
         Assert.Equal("ready", good.GetProperty("status").GetString());
     }
 
-    private static byte[] RandomBytes(int length)
+    internal static byte[] RandomBytes(int length)
     {
         var bytes = new byte[length];
         new Random(7).NextBytes(bytes);
@@ -140,4 +137,40 @@ public sealed class DocumentFormatTests : IClassFixture<MemicServerFactory>
 
     private static bool TesseractIsInstalled() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, "tesseract")));
+}
+
+/// <summary>A server with OCR switched off (<c>Memic:Ocr:Enabled=false</c>), as on a machine without tesseract.</summary>
+public sealed class NoOcrTests : IDisposable
+{
+    private readonly MemicServerFactory _server = new() { Settings = new Dictionary<string, string> { ["Memic:Ocr:Enabled"] = "false" } };
+
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public async Task Image_is_refused_at_init_with_a_reason_naming_ocr()
+    {
+        using var admin = _server.AdminClient();
+        var (_, key) = await admin.CreateEnvironmentAsync("no-ocr-image");
+        using var client = _server.DataClient(key);
+
+        var detail = await (await client.PostAsJsonAsync("/api/v1/files/init", new { filename = "scan.jpg", size = 1000, mime_type = "image/jpeg" }, Ct))
+            .ExpectErrorAsync(HttpStatusCode.BadRequest, "invalid_file_type");
+
+        Assert.Contains("OCR is not configured", detail.GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pdf_without_a_text_layer_fails_parsing_and_the_next_file_is_ready()
+    {
+        using var admin = _server.AdminClient();
+        var (_, key) = await admin.CreateEnvironmentAsync("no-ocr-scan");
+        using var client = _server.DataClient(key);
+
+        var (failed, _) = await Uploads.UploadAndWaitAsync(_server, client, "scan.pdf", PdfFixtures.PdfWithoutText(2), "application/pdf");
+        var (good, _) = await Uploads.UploadAndWaitAsync(_server, client, "ok.md", "# Fine\n\nReadable text."u8.ToArray(), "text/markdown");
+
+        Assert.Equal("parsing_failed", failed.GetProperty("status").GetString());
+        Assert.Contains("OCR", failed.GetProperty("error_message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("ready", good.GetProperty("status").GetString());
+    }
 }

@@ -163,4 +163,32 @@ public sealed class TenancyIsolationTests : IClassFixture<MemicServerFactory>
 
         Assert.Equal("""{"status":"ok"}""", body.GetRawText());
     }
+
+    [Fact]
+    public async Task No_plaintext_key_is_written_anywhere_in_the_data_directory()
+    {
+        using var admin = _server.AdminClient();
+        var (environmentId, firstKey) = await admin.CreateEnvironmentAsync("on-disk");
+        var second = await (await admin.PostAsJsonAsync($"/api/admin/v1/environments/{environmentId}/keys", new { name = "second" }, Ct)).ExpectAsync(HttpStatusCode.Created);
+        var secondKey = second.GetProperty("api_key").GetString()!;
+        await (await _server.DataClient(firstKey).GetAsync("/api/v1/me", Ct)).ExpectAsync(HttpStatusCode.OK);
+        await (await _server.DataClient(secondKey).GetAsync("/api/v1/me", Ct)).ExpectAsync(HttpStatusCode.OK);
+
+        var files = Directory.EnumerateFiles(_server.DataDirectory, "*", SearchOption.AllDirectories).ToList();
+
+        Assert.Contains(files, f => f.EndsWith("keys.db", StringComparison.Ordinal));
+        foreach (var key in new[] { firstKey, secondKey, _server.AdminKey })
+        {
+            var secret = System.Text.Encoding.ASCII.GetBytes(key["mk_live_".Length..]);
+            Assert.All(files, file => Assert.Equal(-1, ReadShared(file).AsSpan().IndexOf(secret)));
+        }
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
 }
