@@ -319,4 +319,27 @@ public sealed class FileUploadTests : IClassFixture<MemicServerFactory>
         Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM-dd"), day.GetProperty("date").GetString());
         await (await admin.GetAsync($"/api/admin/v1/environments/{environmentId}/usage?from=2026-13-01", Ct)).ExpectErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_error");
     }
+
+    [Fact]
+    public async Task Deleting_a_file_while_it_is_processing_leaves_no_chunks_or_blob_behind()
+    {
+        var (environmentId, client) = await NewEnvironmentAsync("delete-midway");
+        var text = string.Join("\n\n", Enumerable.Range(0, 300).Select(i => $"Paragraph {i}: the inspection of valve {i} covers seals, pressure and the maintenance record."));
+        var init = await Uploads.InitAsync(client, "long.txt", Encoding.UTF8.GetByteCount(text), "text/plain");
+        var fileId = init.GetProperty("file_id").GetGuid();
+        await (await Uploads.PutAsync(_server, init.GetProperty("upload_url").GetString()!, Encoding.UTF8.GetBytes(text), "text/plain")).ExpectAsync(HttpStatusCode.OK);
+        await (await client.PostAsync($"/api/v1/files/{fileId}/confirm", null, Ct)).ExpectAsync(HttpStatusCode.OK);
+        while ((await (await client.GetAsync($"/api/v1/files/{fileId}/status", Ct)).ExpectAsync(HttpStatusCode.OK)).GetProperty("status").GetString() is "uploaded" or "conversion_started" or "conversion_complete")
+        {
+            await Task.Delay(5, Ct);
+        }
+
+        await (await client.DeleteAsync($"/api/v1/files/{fileId}", Ct)).ExpectAsync(HttpStatusCode.NoContent);
+        // Give a pipeline that was mid-step time to reach its next check; it must clean up after itself.
+        await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+
+        Assert.Empty(await ChunksAsync(environmentId, fileId));
+        Assert.Null(await _server.Services.GetRequiredService<IBlobStore>().GetSizeAsync("uploads", $"{environmentId}/{fileId}", Ct));
+        await (await client.GetAsync($"/api/v1/files/{fileId}", Ct)).ExpectErrorAsync(HttpStatusCode.NotFound, "file_not_found");
+    }
 }
