@@ -44,6 +44,19 @@ public static class DependencyInjection
         services.TryAddSingleton<FileService>();
         services.TryAddSingleton<FileIngestionPipeline>();
         services.TryAddSingleton<Search.SearchService>();
+        services.AddOptions<Chat.ChatModelOptions>()
+            .Bind(configuration.GetSection(Chat.ChatModelOptions.Section))
+            .Validate(o => o.Provider == Chat.ChatProvider.None || !string.IsNullOrWhiteSpace(o.Model),
+                "Memic:Chat:Model (Memic__Chat__Model) is required when Memic:Chat:Provider is OpenAI or AzureOpenAI; for AzureOpenAI it is the deployment name.")
+            .Validate(o => o.Provider != Chat.ChatProvider.AzureOpenAI || o.HasEndpoint,
+                "Memic:Chat:Endpoint (Memic__Chat__Endpoint) is required when Memic:Chat:Provider is AzureOpenAI, e.g. https://<resource>.openai.azure.com/.")
+            .Validate(o => o.Provider != Chat.ChatProvider.OpenAI || o.HasEndpoint || !string.IsNullOrWhiteSpace(o.ApiKey),
+                "Memic:Chat:ApiKey (Memic__Chat__ApiKey) is required when Memic:Chat:Provider is OpenAI without a Memic:Chat:Endpoint (OpenAI's own API needs a key).")
+            .Validate(o => o.EndpointIsValid, "Memic:Chat:Endpoint must be an absolute http or https URL.")
+            .Validate(o => o.Timeout > TimeSpan.Zero, "Memic:Chat:Timeout must be positive.")
+            .Validate(o => o.MaxRetries is >= 0 and <= 10, "Memic:Chat:MaxRetries must be between 0 and 10.")
+            .ValidateOnStart();
+        services.TryAddSingleton<Chat.ChatService>();
         services.TryAddSingleton<PromptService>();
         services.TryAddSingleton<UsageMeter>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMeter>());

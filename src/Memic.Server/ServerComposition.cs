@@ -20,6 +20,7 @@ internal static class ServerComposition
             .AddMiniLmEmbeddings()
             .AddDocumentReading(configuration)
             .AddInProcessIngestion(configuration)
+            .AddChatProvider(configuration)
             .AddMemicHttp(configuration);
 
     /// <summary>Maps the contract's short environment variables (CONTRACT §13) onto configuration keys.</summary>

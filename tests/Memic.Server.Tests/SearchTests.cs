@@ -231,4 +231,18 @@ public sealed class SearchTests(SearchCorpus corpus) : IClassFixture<SearchCorpu
         await (await corpus.Acme.PostAsJsonAsync("/api/v1/search", new { query = "boiler", environment_slug = "globex" }, Ct)).ExpectErrorAsync(HttpStatusCode.Forbidden, "forbidden");
         await SearchAsync(corpus.Acme, new { query = "boiler", environment_slug = "acme" });
     }
+
+    [Fact]
+    public async Task Searches_are_counted_in_usage()
+    {
+        using var admin = corpus.Server.AdminClient();
+        async Task<long> SearchesAsync() => (await (await admin.GetAsync($"/api/admin/v1/environments/{corpus.AcmeEnvironment}/usage", Ct)).ExpectAsync(HttpStatusCode.OK))
+            .GetProperty("totals").GetProperty("searches").GetInt64();
+        var before = await SearchesAsync();
+
+        await SearchAsync(corpus.Acme, new { query = "boiler" });
+        await SearchAsync(corpus.Acme, new { query = "vacation" }, "/api/v1/sdk");
+
+        Assert.Equal(before + 2, await SearchesAsync());
+    }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using Memic.Core.Chat;
 using Memic.Core.Files;
 using Memic.Core.Keys;
 using Memic.Embedded;
@@ -18,6 +19,7 @@ public sealed class SettingsSampleTests
         { typeof(UploadOptions), UploadOptions.Section },
         { typeof(IngestionWorkerOptions), IngestionWorkerOptions.Section },
         { typeof(EmbeddedOptions), EmbeddedOptions.Section },
+        { typeof(ChatModelOptions), ChatModelOptions.Section },
     };
 
     [Theory]

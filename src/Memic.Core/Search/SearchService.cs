@@ -23,7 +23,16 @@ public sealed class SearchService(
 
     private readonly RelevanceProfile _profile = RelevanceProfile.For(model.Info.ModelId);
 
+    /// <summary>A search as the API bills it: retrieval, counted as one search in the environment's usage.</summary>
     public async Task<SearchOutcome> SearchAsync(Guid environmentId, SearchRequest request, CancellationToken cancellationToken)
+    {
+        var outcome = await RetrieveAsync(environmentId, request, cancellationToken);
+        usage.Record(environmentId, new UsageCounters(Searches: 1));
+        return outcome;
+    }
+
+    /// <summary>Retrieval alone, for callers that meter their own use of it (chat counts a chat, not a search).</summary>
+    public async Task<SearchOutcome> RetrieveAsync(Guid environmentId, SearchRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var routing = Route(request.ForceRoute);
@@ -42,7 +51,6 @@ public sealed class SearchService(
             .Take(request.TopK)
             .ToList();
 
-        usage.Record(environmentId, new UsageCounters(Searches: 1));
         return new SearchOutcome(hits, routing, time.GetElapsedTime(started).TotalMilliseconds);
     }
 

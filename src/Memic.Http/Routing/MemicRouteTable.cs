@@ -11,6 +11,7 @@ public static class MemicRouteTable
         .. DataPlaneEndpoints.Routes,
         .. FileEndpoints.Routes,
         .. SearchEndpoints.Routes,
+        .. ChatEndpoints.Routes,
         .. PromptEndpoints.Routes,
         .. AdminEndpoints.Routes,
     ];
