@@ -7,7 +7,6 @@ cd "$(dirname "$0")/.."
 configuration="${CONFIGURATION:-Release}"
 results_dir="$(pwd)/TestResults"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -21,6 +20,19 @@ if ! command -v tesseract >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v ap
 fi
 dotnet restore Memic.Functions.sln
 dotnet build Memic.Functions.sln -c "$configuration" --no-restore
+
+# The Azure Storage adapter tests run against Azurite, pinned in package.json / package-lock.json.
+npm ci --no-audit --no-fund --loglevel=error
+azurite_data="$(mktemp -d)"
+# Started directly (not through npx) so that $! is Azurite itself and the trap stops it.
+./node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry \
+  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --location "$azurite_data" &
+azurite_pid=$!
+trap 'kill "$azurite_pid" 2>/dev/null || true; rm -rf "$log" "$azurite_data"' EXIT
+for _ in $(seq 1 60); do
+  if (exec 3<>/dev/tcp/127.0.0.1/10000) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null; then break; fi
+  sleep 0.5
+done
 
 status=0
 dotnet test --solution Memic.Functions.sln -c "$configuration" --no-build \

@@ -1,0 +1,42 @@
+using Memic.Azure.Blobs;
+using Memic.Azure.Catalog;
+using Memic.Azure.Internals;
+using Memic.Core.Ports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Memic.Azure;
+
+/// <summary>
+/// Registers the Azure Storage adapters. Registrations use TryAdd like the embedded ones, so call these before the
+/// embedded defaults: whichever registers a port first provides it.
+/// </summary>
+public static class DependencyInjection
+{
+    /// <summary>Uploads in Azure Blob Storage, configured under <c>Memic:Blobs</c> (ServiceUri, or ConnectionString for Azurite).</summary>
+    public static IServiceCollection AddAzureBlobStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AzureBlobOptions>().Bind(configuration.GetSection(AzureBlobOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureBlobOptions>, AzureBlobOptionsValidation>());
+        services.TryAddSingleton<IBlobStore, AzureBlobStore>();
+        return services;
+    }
+
+    /// <summary>The catalog in Azure Table Storage, configured under <c>Memic:Catalog</c> (ServiceUri, or ConnectionString for Azurite; TablePrefix).</summary>
+    public static IServiceCollection AddAzureTableCatalog(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AzureTableOptions>().Bind(configuration.GetSection(AzureTableOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureTableOptions>, AzureTableOptionsValidation>());
+        services.TryAddSingleton<AzureTableCatalog>();
+        services.TryAddSingleton<ITenancyCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IHostSettingsCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IKeyCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IFileCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        return services;
+    }
+}

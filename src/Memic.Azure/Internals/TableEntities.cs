@@ -1,0 +1,193 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Memic.Azure.Internals;
+
+/// <summary>The table-entity shape every catalog entity shares.</summary>
+internal abstract class CatalogEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+
+    public string RowKey { get; set; } = "";
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+}
+
+internal sealed class OrganizationEntity : CatalogEntity
+{
+    public string Name { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class ProjectEntity : CatalogEntity
+{
+    public Guid OrganizationId { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public bool IsActive { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class EnvironmentEntity : CatalogEntity
+{
+    public Guid ProjectId { get; set; }
+
+    public Guid OrganizationId { get; set; }
+
+    public string Slug { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string Status { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A uniqueness marker: its row key is the unique value, <see cref="Owner"/> the id of the row holding it.</summary>
+internal sealed class MarkerEntity : CatalogEntity
+{
+    public Guid Owner { get; set; }
+}
+
+internal sealed class SettingEntity : CatalogEntity
+{
+    public string Name { get; set; } = "";
+
+    public string Value { get; set; } = "";
+}
+
+/// <summary>Where a key's record is: an environment's partition, or the generated admin key's row.</summary>
+internal sealed class KeyLocatorEntity : CatalogEntity
+{
+    public string Scope { get; set; } = "";
+
+    public Guid? EnvironmentId { get; set; }
+}
+
+internal sealed class KeyEntity : CatalogEntity
+{
+    public Guid Id { get; set; }
+
+    public Guid? EnvironmentId { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public string Prefix { get; set; } = "";
+
+    public byte[] KeyHash { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? LastUsedAt { get; set; }
+}
+
+internal sealed class FolderEntity : CatalogEntity
+{
+    public string Name { get; set; } = "";
+
+    public bool IsDefault { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A file. Custom metadata may exceed one property's 64 KiB, so it is spread over <see cref="LongText.Parts"/> properties.</summary>
+internal sealed class FileEntity : CatalogEntity
+{
+    public Guid FolderId { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public string OriginalFilename { get; set; } = "";
+
+    public long Size { get; set; }
+
+    public string MimeType { get; set; } = "";
+
+    public string Status { get; set; } = "";
+
+    public string? ErrorMessage { get; set; }
+
+    public string? ReferenceId { get; set; }
+
+    public string? Metadata { get; set; }
+
+    public string? Metadata2 { get; set; }
+
+    public string? Metadata3 { get; set; }
+
+    public string? Metadata4 { get; set; }
+
+    public int TotalChunks { get; set; }
+
+    public int TotalEmbeddings { get; set; }
+
+    public int? EmbeddingDimension { get; set; }
+
+    public int? PageCount { get; set; }
+
+    public string? ContentHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class UsageEntity : CatalogEntity
+{
+    public long Requests { get; set; }
+
+    public long Searches { get; set; }
+
+    public long Chats { get; set; }
+
+    public long Files { get; set; }
+
+    public long Bytes { get; set; }
+
+    public long Pages { get; set; }
+
+    public long Chunks { get; set; }
+
+    public long EmbeddingTokens { get; set; }
+}
+
+/// <summary>A prompt name's head: the ETag that serialises new versions and live switches of the name.</summary>
+internal sealed class PromptNameEntity : CatalogEntity
+{
+    public string Name { get; set; } = "";
+
+    public int LatestVersion { get; set; }
+
+    public int? LiveVersion { get; set; }
+}
+
+/// <summary>One prompt version. Bodies reach 100,000 characters, past one property's 64 KiB, so they are spread over parts.</summary>
+internal sealed class PromptVersionEntity : CatalogEntity
+{
+    public string Name { get; set; } = "";
+
+    public int VersionNumber { get; set; }
+
+    public string Body { get; set; } = "";
+
+    public string? Body2 { get; set; }
+
+    public string? Body3 { get; set; }
+
+    public string? Body4 { get; set; }
+
+    public bool IsLive { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Memic.Azure.Internals;
+
+/// <summary>
+/// Partition and row keys of the two catalog tables. Row keys are <c>kind|...</c> so one partition can hold several
+/// kinds and a kind is read with the range <c>[kind|, kind})</c>: '|' sorts after every letter and digit, so no kind's
+/// range reaches into another's ("prompt|" never covers "promptname|").
+/// </summary>
+internal static partial class TableKeys
+{
+    // Partitions of the tenancy table: fixed, one per kind of thing that belongs to no single environment.
+    public const string OrganizationPartition = "organization";
+    public const string ProjectPartition = "project";
+    public const string EnvironmentPartition = "environment";
+    public const string SettingPartition = "setting";
+    public const string KeyPartition = "key";
+
+    /// <summary>The marker of the default organization or project, in the same partition so it is written with it in one transaction.</summary>
+    public const string DefaultMarker = "default";
+
+    /// <summary>The generated admin key's record; a fixed row key makes "only one" a property of the table.</summary>
+    public const string GeneratedAdminKey = "admin";
+
+    public const string Organizations = "org";
+    public const string Projects = "project";
+    public const string Environments = "env";
+    public const string Keys = "key";
+    public const string Files = "file";
+    public const string Folders = "folder";
+    public const string Usage = "usage";
+    public const string Prompts = "prompt";
+
+    public static string Organization(Guid id) => Row(Organizations, id);
+
+    public static string Project(Guid id) => Row(Projects, id);
+
+    public static string Environment(Guid id) => Row(Environments, id);
+
+    /// <summary>Which environment holds a slug in a project; lives beside the environments so both are written in one transaction.</summary>
+    public static string Slug(Guid projectId, string slug) => $"slug|{projectId:D}|{Segment(slug)}";
+
+    public static string Setting(string name) => $"setting|{Segment(name)}";
+
+    /// <summary>In the tenancy table: where a key's record lives. In an environment's partition: the record itself.</summary>
+    public static string Key(Guid id) => Row(Keys, id);
+
+    /// <summary>An environment's partition in the environment-data table.</summary>
+    public static string EnvironmentData(Guid environmentId) => environmentId.ToString("D");
+
+    public static string Folder(Guid id) => Row(Folders, id);
+
+    /// <summary>Which folder holds a name in an environment; beside the folder, written with it in one transaction.</summary>
+    public static string FolderName(string name) => $"foldername|{Segment(name)}";
+
+    public static string File(Guid id) => Row(Files, id);
+
+    public static string UsageDay(DateOnly day) => $"{Usage}|{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+
+    /// <summary>A prompt name's head: its latest and live version numbers, the ETag every change of the name goes through.</summary>
+    public static string PromptName(string name) => $"promptname|{Segment(name)}";
+
+    /// <summary>The versions of one name, zero-padded so the row keys sort by number.</summary>
+    public static string PromptVersion(string name, int versionNumber) =>
+        $"{PromptVersionsOf(name)}{versionNumber.ToString("D10", CultureInfo.InvariantCulture)}";
+
+    public static string PromptVersionsOf(string name) => $"{Prompts}|{Segment(name)}|";
+
+    /// <summary>The first row key of <paramref name="kind"/> and the first one past it.</summary>
+    public static (string From, string Below) Range(string kind) => ($"{kind}|", $"{kind}}}");
+
+    /// <summary>The row keys that start with <paramref name="prefix"/>: from it up to the prefix with its last character incremented.</summary>
+    public static (string From, string Below) PrefixRange(string prefix) =>
+        (prefix, string.Concat(prefix.AsSpan(0, prefix.Length - 1), ((char)(prefix[^1] + 1)).ToString()));
+
+    public static Guid IdOf(string rowKey) => Guid.ParseExact(rowKey.AsSpan(rowKey.IndexOf('|', StringComparison.Ordinal) + 1), "D");
+
+    private static string Row(string kind, Guid id) => $"{kind}|{id:D}";
+
+    /// <summary>
+    /// A user-supplied value as one row-key segment. Plain short values stay readable; anything else (characters keys
+    /// forbid, '|', or a length that could overflow the 1 KiB key) becomes '~' plus its SHA-256, which no plain value
+    /// can equal because '~' is not a plain character. Equal values always give equal segments, so uniqueness holds.
+    /// </summary>
+    public static string Segment(string value) =>
+        PlainSegment().IsMatch(value) ? value : "~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,100}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PlainSegment();
+}

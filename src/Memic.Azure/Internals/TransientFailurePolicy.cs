@@ -1,0 +1,65 @@
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Memic.Core.Errors;
+
+namespace Memic.Azure.Internals;
+
+/// <summary>
+/// Turns what the storage SDK gives up on after its own retries (a 408, a 429, a 5xx, or no answer at all) into a
+/// <see cref="TransientException"/>, so callers see one "try again later" kind whichever service failed. It is added
+/// per call, outside the SDK's retry policy, so it sees only the final outcome of a request and never a retried one.
+/// </summary>
+internal sealed class TransientFailurePolicy : HttpPipelinePolicy
+{
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        try
+        {
+            ProcessNext(message, pipeline);
+        }
+        catch (Exception ex) when (IsUnanswered(ex))
+        {
+            throw Unanswered(ex);
+        }
+
+        ThrowIfTransient(message);
+    }
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        try
+        {
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnanswered(ex))
+        {
+            throw Unanswered(ex);
+        }
+
+        ThrowIfTransient(message);
+    }
+
+    public static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
+
+    private static void ThrowIfTransient(HttpMessage message)
+    {
+        if (message.HasResponse && IsTransientStatus(message.Response.Status))
+        {
+            throw new TransientException(
+                $"Azure Storage answered {message.Response.Status} ({message.Response.ReasonPhrase}); retry later.",
+                new RequestFailedException(message.Response));
+        }
+    }
+
+    /// <summary>The transport found no server (status 0), or the retry policy gave up after several such attempts.</summary>
+    private static bool IsUnanswered(Exception exception) => exception switch
+    {
+        RequestFailedException { Status: 0 } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsUnanswered),
+        _ => false,
+    };
+
+    private static TransientException Unanswered(Exception exception) =>
+        new("Azure Storage could not be reached; retry later.", exception);
+}
