@@ -1,3 +1,4 @@
+using Memic.Azure;
 using Memic.Core;
 using Memic.Embedded;
 using Memic.Embedded.Embeddings;
@@ -10,18 +11,52 @@ namespace Memic.Server;
 internal static class ServerComposition
 {
     public const string DefaultUrl = "http://127.0.0.1:8000";
+    private const string Embedded = "Embedded";
 
     public static IServiceCollection AddMemicServer(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddMemicCore(configuration)
+            .AddChosenStorage(configuration)
             .AddEmbeddedCatalogAndKeys(configuration)
-            .AddFileSystemBlobs()
             .AddEmbeddedSearchIndex()
             .AddMiniLmEmbeddings()
             .AddDocumentReading(configuration)
             .AddInProcessIngestion(configuration)
             .AddChatProvider(configuration)
             .AddMemicHttp(configuration);
+
+    /// <summary>
+    /// The blob store and catalog named by <c>Memic:Blobs:Provider</c> (<c>Embedded</c> | <c>AzureBlob</c>) and
+    /// <c>Memic:Catalog:Provider</c> (<c>Embedded</c> | <c>AzureTable</c>), CONTRACT §13. Azure adapters are registered
+    /// first; the embedded registrations that follow only fill the ports still open.
+    /// </summary>
+    private static IServiceCollection AddChosenStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        switch (Provider(configuration, "Blobs", "AzureBlob"))
+        {
+            case "AzureBlob":
+                services.AddAzureBlobStore(configuration);
+                break;
+            default:
+                services.AddFileSystemBlobs();
+                break;
+        }
+
+        if (Provider(configuration, "Catalog", "AzureTable") == "AzureTable")
+        {
+            services.AddAzureTableCatalog(configuration);
+        }
+
+        return services;
+    }
+
+    private static string Provider(IConfiguration configuration, string port, string azure)
+    {
+        var provider = configuration[$"Memic:{port}:Provider"] is { Length: > 0 } configured ? configured : Embedded;
+        return provider == Embedded || provider == azure
+            ? provider
+            : throw new InvalidOperationException($"Memic:{port}:Provider must be '{Embedded}' or '{azure}', not '{provider}'.");
+    }
 
     /// <summary>Maps the contract's short environment variables (CONTRACT §13) onto configuration keys.</summary>
     public static void AddMemicEnvironmentVariables(this IConfigurationManager configuration)

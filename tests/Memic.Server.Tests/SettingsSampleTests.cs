@@ -1,5 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
+using Memic.Azure.Blobs;
+using Memic.Azure.Catalog;
 using Memic.Core.Chat;
 using Memic.Core.Files;
 using Memic.Core.Keys;
@@ -20,6 +22,8 @@ public sealed class SettingsSampleTests
         { typeof(IngestionWorkerOptions), IngestionWorkerOptions.Section },
         { typeof(EmbeddedOptions), EmbeddedOptions.Section },
         { typeof(ChatModelOptions), ChatModelOptions.Section },
+        { typeof(AzureBlobOptions), AzureBlobOptions.Section },
+        { typeof(AzureTableOptions), AzureTableOptions.Section },
     };
 
     [Theory]
@@ -39,6 +43,8 @@ public sealed class SettingsSampleTests
 
         Assert.Contains("MEMIC_DATA_DIR", sample);
         Assert.Contains("MEMIC_ADMIN_KEY", sample);
+        Assert.Contains("Memic__Blobs__Provider", sample);
+        Assert.Contains("Memic__Catalog__Provider", sample);
         Assert.Contains(Ingestion.DependencyInjection.OcrEnabledSetting.Replace(":", "__", StringComparison.Ordinal), sample);
     }
 
