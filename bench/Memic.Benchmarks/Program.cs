@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using Memic.Benchmarks;
 
-// `me-throughput` drives a real server process over loopback, `calibrate` fits the score curve; anything else goes to BenchmarkDotNet.
+// Commands: `me-throughput`, `ingestion`, `calibrate`, `retrieval-quality`, `search-latency` (see docs/benchmarks.md);
+// anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "me-throughput")
 {
     return await MeThroughput.RunAsync(args[1..]);
@@ -10,6 +11,16 @@ if (args.Length > 0 && args[0] == "me-throughput")
 if (args.Length > 0 && args[0] == "ingestion")
 {
     return await IngestionThroughput.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "retrieval-quality")
+{
+    return await RetrievalQuality.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "search-latency")
+{
+    return await SearchLatency.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "calibrate")
