@@ -216,15 +216,18 @@ public sealed class SqliteSearchIndex : ISearchIndex, IDisposable
                 throw DimensionConflict(environmentId, model, query.Vector.Length);
             }
 
-            var match = FtsQuery.Build(query.Text);
+            var terms = FtsQuery.Terms(query.Text);
             var filter = SegmentFilter.From(query.Filter);
             var queryCodes = new short[Int8Vectors.StrideOf(model.Dimensions)];
             var queryScale = query.Vector.IsEmpty ? 0 : Int8Vectors.QuantizeQuery(query.Vector.Span, queryCodes);
 
             // One filtered selection serves both lists, so text and vector candidates pass exactly the same rows.
-            var snapshot = queryScale != 0 || (match is not null && filter is not null)
+            var snapshot = queryScale != 0 || (terms.Count > 0 && filter is not null)
                 ? await environment.SnapshotAsync(generation, model.Dimensions, cancellationToken)
                 : null;
+            var match = FtsQuery.Match(snapshot is { LiveCount: > CommonTermFloor } && terms.Count > 1
+                ? await WithoutCommonTermsAsync(connection, terms, snapshot.LiveCount, cancellationToken)
+                : terms);
             var selection = snapshot is null ? null : VectorScanner.Select(snapshot, filter);
             var textRows = selection is null || selection.Count == snapshot!.LiveCount ? null : selection;
 
@@ -261,6 +264,56 @@ public sealed class SqliteSearchIndex : ISearchIndex, IDisposable
         }
 
         _environments.Clear();
+    }
+
+    /// <summary>
+    /// Below this many chunks BM25 over every matching row is cheap, and every term stays in the query.
+    /// </summary>
+    private const int CommonTermFloor = 5_000;
+
+    /// <summary>A term in more than this share of the chunks is left out of the full-text side of a query.</summary>
+    private const double CommonTermShare = 0.10;
+
+    /// <summary>
+    /// The terms without those found in more than <see cref="CommonTermShare"/> of <paramref name="liveRows"/> chunks
+    /// (at least <see cref="CommonTermFloor"/>), keeping the rarest when every term is common. FTS5 computes BM25 for
+    /// every row matching any term, so one common word made the text side cost ~20 ms at 100k chunks; such a word
+    /// ranks little under BM25 anyway, the vector side still sees the whole query, and the relevance score still
+    /// counts every query word. Terms are stemmed by the index's own tokenizer, through a scratch FTS5 table in the
+    /// connection's temp schema, so they meet the index's per-term document counts.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> WithoutCommonTermsAsync(
+        SqliteConnection connection, IReadOnlyList<string> terms, int liveRows, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(
+            """
+            CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_terms USING fts5 (term, tokenize = 'porter unicode61 remove_diacritics 2');
+            CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_term_stems USING fts5vocab (temp, query_terms, 'instance');
+            DELETE FROM temp.query_terms;
+            """,
+            cancellationToken);
+        for (var i = 0; i < terms.Count; i++)
+        {
+            await connection.ExecuteAsync("INSERT INTO temp.query_terms (rowid, term) VALUES ($row, $term)", cancellationToken, ("$row", i + 1), ("$term", terms[i]));
+        }
+
+        var counts = await connection.QueryAsync(
+            """
+            SELECT s.doc AS term_row, max(coalesce(t.doc, 0)) AS chunks
+            FROM temp.query_term_stems s LEFT JOIN main.chunks_fts_terms t ON t.term = s.term
+            GROUP BY s.doc
+            """,
+            r => (Index: (int)r.GetInt64(0) - 1, Chunks: r.GetInt64(1)),
+            cancellationToken);
+
+        if (counts.Count == 0)
+        {
+            return terms;
+        }
+
+        var limit = Math.Max(CommonTermFloor, liveRows * CommonTermShare);
+        var kept = counts.Where(c => c.Chunks <= limit).OrderBy(c => c.Index).Select(c => terms[c.Index]).ToList();
+        return kept.Count > 0 ? kept : [terms[counts.OrderBy(c => c.Chunks).First().Index]];
     }
 
     /// <summary>

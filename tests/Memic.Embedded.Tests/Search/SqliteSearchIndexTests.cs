@@ -29,6 +29,24 @@ public sealed class SqliteSearchIndexTests : SearchIndexContract, IDisposable
     }
 
     [Fact]
+    public async Task Words_in_most_chunks_of_a_large_index_do_not_crowd_out_a_rare_word_on_the_text_side()
+    {
+        // 6,000 chunks all say "widget"; only two also say "sprocket". Both words are in the query, and the vector
+        // points away from every chunk, so what comes back as text hits shows which words the text side searched.
+        var environment = await CreatedAsync();
+        var file = Guid.NewGuid();
+        var chunks = Enumerable.Range(0, 6_000).Select(i =>
+            Chunk(file, i, i is 17 or 4321 ? $"widget {i} with a sprocket" : $"widget number {i}", Axis(8, 1))).ToList();
+        await Index.ReplaceFileChunksAsync(environment, file, chunks, Ct);
+
+        var both = await Index.QueryAsync(environment, Query("widget sprocket", Axis(8, 0), candidates: 10), Ct);
+        var commonOnly = await Index.QueryAsync(environment, Query("widget", Axis(8, 0), candidates: 10), Ct);
+
+        Assert.Equal([17, 4321], both.Where(c => c.TextScore is not null).Select(c => c.Chunk.ChunkIndex).Order());
+        Assert.Equal(10, commonOnly.Count(c => c.TextScore is not null));
+    }
+
+    [Fact]
     public async Task The_index_is_one_file_in_the_environment_folder_and_deleting_the_environment_removes_the_folder()
     {
         var environment = await CreatedAsync();

@@ -31,17 +31,14 @@ internal static class FtsQuery
     };
 
     /// <summary>The MATCH expression, or null when the text holds no word worth searching for.</summary>
-    public static string? Build(string? text)
-    {
-        var words = Words(text);
-        var terms = words.Where(w => !Stopwords.Contains(w)).Distinct(StringComparer.Ordinal).Take(MaxTerms).ToList();
-        if (terms.Count == 0)
-        {
-            return null;
-        }
+    public static string? Build(string? text) => Match(Terms(text));
 
-        return string.Join(" OR ", terms.Select(Quote));
-    }
+    /// <summary>The distinct non-stopwords of <paramref name="text"/> that a query searches for, in order.</summary>
+    public static IReadOnlyList<string> Terms(string? text) =>
+        [.. Words(text).Where(w => !Stopwords.Contains(w)).Distinct(StringComparer.Ordinal).Take(MaxTerms)];
+
+    /// <summary>"Any of these terms" as a MATCH expression, or null when there are none.</summary>
+    public static string? Match(IReadOnlyList<string> terms) => terms.Count == 0 ? null : string.Join(" OR ", terms.Select(Quote));
 
     /// <summary>The lower-cased words of <paramref name="text"/>, in order, repeats kept.</summary>
     public static IReadOnlyList<string> Words(string? text)

@@ -48,5 +48,9 @@ internal static class IndexSchema
             tokenize = 'porter unicode61 remove_diacritics 2'
         );
         """,
+        """
+        -- Per-term document counts, read to leave very common words out of the full-text side of a query.
+        CREATE VIRTUAL TABLE chunks_fts_terms USING fts5vocab (chunks_fts, 'row');
+        """,
     ];
 }
