@@ -29,14 +29,24 @@ public sealed record RelevanceProfile(string ModelId, double Midpoint, double St
 
 /// <summary>
 /// The calibrated 0–1 <c>score</c> of CONTRACT §6, the same on every backend: it uses only the query, the passage text
-/// and the cosine similarity of their vectors, never a backend's own score scale. A passage the query quotes scores at
-/// least 0.9; one the query paraphrases scores by the model's calibrated similarity; a keyword query earns credit for
-/// the share of its words the passage holds. 0.7 (the SDK's default <c>min_score</c>) separates relevant from not.
+/// and the cosine similarity of their vectors, never a backend's own score scale. Three bands: a passage the query
+/// quotes scores in [0.9, 1]; one it paraphrases, or whose words it covers, in [0.7, 0.9) by the model's calibrated
+/// similarity; anything else below 0.7 (the SDK's default <c>min_score</c>). Keeping non-quotes under 0.9 ranks a
+/// quoted passage above every paraphrase match (measured on the retrieval harness: quotes then rank first).
 /// </summary>
 public static class RelevanceScorer
 {
     /// <summary>Weight of word coverage against semantic similarity for queries that do not quote the passage.</summary>
     private const double CoverageWeight = 0.6;
+
+    /// <summary>Where the relevant band starts: the SDK's default <c>min_score</c>.</summary>
+    private const double RelevantFloor = 0.7;
+
+    /// <summary>Where the quote band starts.</summary>
+    private const double QuoteFloor = 0.9;
+
+    /// <summary>Keeps the best non-quote strictly below <see cref="QuoteFloor"/>.</summary>
+    private const double NonQuoteCeiling = 0.999;
 
     /// <summary>A quote must be at least this many words, so a single shared word is not mistaken for one.</summary>
     private const int MinimumQuoteWords = 4;
@@ -55,11 +65,14 @@ public static class RelevanceScorer
         var passageText = string.Join(' ', Words(passage));
         if (queryWords.Count >= MinimumQuoteWords && passageText.Contains(string.Join(' ', queryWords), StringComparison.Ordinal))
         {
-            return Math.Max(semantic, 0.9 + 0.1 * semantic);
+            return QuoteFloor + (1 - QuoteFloor) * semantic;
         }
 
         var coverage = Coverage(queryWords, passageText);
-        return Math.Clamp(Math.Max(semantic, CoverageWeight * coverage + (1 - CoverageWeight) * semantic), 0, 1);
+        var relevance = Math.Clamp(Math.Max(semantic, CoverageWeight * coverage + (1 - CoverageWeight) * semantic), 0, 1);
+        return relevance <= RelevantFloor
+            ? relevance
+            : RelevantFloor + (relevance - RelevantFloor) / (1 - RelevantFloor) * (QuoteFloor - RelevantFloor) * NonQuoteCeiling;
     }
 
     public static double Semantic(double cosine, RelevanceProfile profile) =>
