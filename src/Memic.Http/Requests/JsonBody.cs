@@ -33,7 +33,8 @@ public sealed class JsonBody
 
         using var buffer = new MemoryStream();
         await CopyLimitedAsync(request.Body, buffer, cancellationToken);
-        if (buffer.Length == 0 || buffer.ToArray().All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (bytes.Span.IndexOfAnyExcept(" \t\r\n"u8) < 0)
         {
             return new JsonBody(EmptyObject());
         }
@@ -41,7 +42,7 @@ public sealed class JsonBody
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 });
             root = document.RootElement.Clone();
         }
         catch (JsonException ex)
