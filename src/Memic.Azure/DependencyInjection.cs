@@ -1,6 +1,7 @@
 using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
+using Memic.Azure.KeyVault;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Memic.Azure;
 
 /// <summary>
-/// Registers the Azure Storage adapters. Registrations use TryAdd like the embedded ones, so call these before the
+/// Registers the Azure adapters. Registrations use TryAdd like the embedded ones, so call these before the
 /// embedded defaults: whichever registers a port first provides it.
 /// </summary>
 public static class DependencyInjection
@@ -37,6 +38,18 @@ public static class DependencyInjection
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        return services;
+    }
+
+    /// <summary>
+    /// API key bindings in Azure Key Vault, configured under <c>Memic:Keys</c> (VaultUri; ClientId for a user-assigned identity).
+    /// The app's identity needs Key Vault Secrets Officer on the vault: set, get, delete and purge.
+    /// </summary>
+    public static IServiceCollection AddKeyVaultKeyStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>, KeyVaultOptionsValidation>());
+        services.TryAddSingleton<IApiKeyStore, KeyVaultKeyStore>();
         return services;
     }
 }

@@ -26,8 +26,9 @@ internal static class ServerComposition
             .AddMemicHttp(configuration);
 
     /// <summary>
-    /// The blob store and catalog named by <c>Memic:Blobs:Provider</c> (<c>Embedded</c> | <c>AzureBlob</c>) and
-    /// <c>Memic:Catalog:Provider</c> (<c>Embedded</c> | <c>AzureTable</c>), CONTRACT §13. Azure adapters are registered
+    /// The blob store, catalog and key store named by <c>Memic:Blobs:Provider</c> (<c>Embedded</c> | <c>AzureBlob</c>),
+    /// <c>Memic:Catalog:Provider</c> (<c>Embedded</c> | <c>AzureTable</c>) and <c>Memic:Keys:Provider</c>
+    /// (<c>Embedded</c> | <c>KeyVault</c>), CONTRACT §13. Azure adapters are registered
     /// first; the embedded registrations that follow only fill the ports still open.
     /// </summary>
     private static IServiceCollection AddChosenStorage(this IServiceCollection services, IConfiguration configuration)
@@ -45,6 +46,11 @@ internal static class ServerComposition
         if (Provider(configuration, "Catalog", "AzureTable") == "AzureTable")
         {
             services.AddAzureTableCatalog(configuration);
+        }
+
+        if (Provider(configuration, "Keys", "KeyVault") == "KeyVault")
+        {
+            services.AddKeyVaultKeyStore(configuration);
         }
 
         return services;

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
+using Memic.Azure.KeyVault;
 using Memic.Core.Chat;
 using Memic.Core.Files;
 using Memic.Core.Keys;
@@ -24,6 +25,7 @@ public sealed class SettingsSampleTests
         { typeof(ChatModelOptions), ChatModelOptions.Section },
         { typeof(AzureBlobOptions), AzureBlobOptions.Section },
         { typeof(AzureTableOptions), AzureTableOptions.Section },
+        { typeof(KeyVaultOptions), KeyVaultOptions.Section },
     };
 
     [Theory]
@@ -45,6 +47,7 @@ public sealed class SettingsSampleTests
         Assert.Contains("MEMIC_ADMIN_KEY", sample);
         Assert.Contains("Memic__Blobs__Provider", sample);
         Assert.Contains("Memic__Catalog__Provider", sample);
+        Assert.Contains("Memic__Keys__Provider", sample);
         Assert.Contains(Ingestion.DependencyInjection.OcrEnabledSetting.Replace(":", "__", StringComparison.Ordinal), sample);
     }
 
