@@ -46,7 +46,7 @@ public sealed class StorageErrorTests
     public async Task Unreachable_service_is_transient_once_the_retries_are_spent()
     {
         var options = new TableClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(1) } };
-        options.AddPolicy(new TransientFailurePolicy(), HttpPipelinePosition.PerCall);
+        options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
         var table = new TableClient(new Uri("http://127.0.0.1:9/devstoreaccount1/nothing"), options);
 
         await Assert.ThrowsAsync<TransientException>(() => table.GetEntityIfExistsAsync<TableEntity>("p", "r", cancellationToken: Ct));
@@ -59,7 +59,7 @@ public sealed class StorageErrorTests
             Transport = new HttpClientTransport(new HttpClient(new FixedAnswer(status))),
             Retry = { MaxRetries = 0 },
         };
-        options.AddPolicy(new TransientFailurePolicy(), HttpPipelinePosition.PerCall);
+        options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
         return new BlobClient(new Uri("http://127.0.0.1:10000/devstoreaccount1/c/b"), options);
     }
 

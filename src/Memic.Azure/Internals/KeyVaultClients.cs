@@ -13,7 +13,7 @@ internal static class KeyVaultClients
     /// <summary>Tests pass a fake credential and transport here, so they exercise the same pipeline as production.</summary>
     public static SecretClient CreateSecretClient(Uri vaultUri, TokenCredential credential, SecretClientOptions options)
     {
-        options.AddPolicy(new TransientFailurePolicy(), HttpPipelinePosition.PerCall);
+        options.AddPolicy(new TransientFailurePolicy("Azure Key Vault"), HttpPipelinePosition.PerCall);
         return new SecretClient(vaultUri, credential, options);
     }
 

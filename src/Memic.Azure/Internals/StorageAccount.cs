@@ -44,7 +44,7 @@ internal static class StorageAccount
     public static BlobServiceClient CreateBlobServiceClient(string? connectionString, Uri? serviceUri, string? clientId)
     {
         var options = new BlobClientOptions();
-        options.AddPolicy(new TransientFailurePolicy(), HttpPipelinePosition.PerCall);
+        options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
         return serviceUri is null
             ? new BlobServiceClient(connectionString, options)
             : new BlobServiceClient(serviceUri, Credential(clientId), options);
@@ -53,7 +53,7 @@ internal static class StorageAccount
     public static TableServiceClient CreateTableServiceClient(string? connectionString, Uri? serviceUri, string? clientId)
     {
         var options = new TableClientOptions();
-        options.AddPolicy(new TransientFailurePolicy(), HttpPipelinePosition.PerCall);
+        options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
         return serviceUri is null
             ? new TableServiceClient(connectionString, options)
             : new TableServiceClient(serviceUri, Credential(clientId), options);

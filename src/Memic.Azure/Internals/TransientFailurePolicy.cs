@@ -6,11 +6,11 @@ using Memic.Core.Errors;
 namespace Memic.Azure.Internals;
 
 /// <summary>
-/// Turns what the storage SDK gives up on after its own retries (a 408, a 429, a 5xx, or no answer at all) into a
+/// Turns what an Azure SDK gives up on after its own retries (a 408, a 429, a 5xx, or no answer at all) into a
 /// <see cref="TransientException"/>, so callers see one "try again later" kind whichever service failed. It is added
 /// per call, outside the SDK's retry policy, so it sees only the final outcome of a request and never a retried one.
 /// </summary>
-internal sealed class TransientFailurePolicy : HttpPipelinePolicy
+internal sealed class TransientFailurePolicy(string service) : HttpPipelinePolicy
 {
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
@@ -42,12 +42,12 @@ internal sealed class TransientFailurePolicy : HttpPipelinePolicy
 
     public static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
 
-    private static void ThrowIfTransient(HttpMessage message)
+    private void ThrowIfTransient(HttpMessage message)
     {
         if (message.HasResponse && IsTransientStatus(message.Response.Status))
         {
             throw new TransientException(
-                $"Azure Storage answered {message.Response.Status} ({message.Response.ReasonPhrase}); retry later.",
+                $"{service} answered {message.Response.Status} ({message.Response.ReasonPhrase}); retry later.",
                 new RequestFailedException(message.Response));
         }
     }
@@ -60,6 +60,6 @@ internal sealed class TransientFailurePolicy : HttpPipelinePolicy
         _ => false,
     };
 
-    private static TransientException Unanswered(Exception exception) =>
-        new("Azure Storage could not be reached; retry later.", exception);
+    private TransientException Unanswered(Exception exception) =>
+        new($"{service} could not be reached; retry later.", exception);
 }
