@@ -56,6 +56,20 @@ public static class DependencyInjection
             .Validate(o => o.Timeout > TimeSpan.Zero, "Memic:Chat:Timeout must be positive.")
             .Validate(o => o.MaxRetries is >= 0 and <= 10, "Memic:Chat:MaxRetries must be between 0 and 10.")
             .ValidateOnStart();
+        services.AddOptions<Embeddings.EmbeddingModelOptions>()
+            .Bind(configuration.GetSection(Embeddings.EmbeddingModelOptions.Section))
+            .Validate(o => !o.IsRemote || !string.IsNullOrWhiteSpace(o.Endpoint),
+                "Memic:Embeddings:Endpoint (Memic__Embeddings__Endpoint) is required when Memic:Embeddings:Provider is OpenAI or AzureOpenAI, e.g. https://api.openai.com/v1 or https://<resource>.openai.azure.com/.")
+            .Validate(o => !o.IsRemote || !string.IsNullOrWhiteSpace(o.Model),
+                "Memic:Embeddings:Model (Memic__Embeddings__Model) is required when Memic:Embeddings:Provider is OpenAI or AzureOpenAI; for AzureOpenAI it is the deployment name.")
+            .Validate(o => !o.IsRemote || o.EndpointIsValid, "Memic:Embeddings:Endpoint must be an absolute http or https URL.")
+            .Validate(o => !o.IsRemote || o.Dimensions > 0, "Memic:Embeddings:Dimensions must be positive.")
+            .Validate(o => !o.IsRemote || o.MaxInputTokens > 0, "Memic:Embeddings:MaxInputTokens must be positive.")
+            .Validate(o => !o.IsRemote || o.BatchSize is > 0 and <= 2048, "Memic:Embeddings:BatchSize must be between 1 and 2048.")
+            .Validate(o => !o.IsRemote || o.Timeout > TimeSpan.Zero, "Memic:Embeddings:Timeout must be positive.")
+            .Validate(o => !o.IsRemote || o.MaxRetries is >= 0 and <= 10, "Memic:Embeddings:MaxRetries must be between 0 and 10.")
+            .Validate(o => o.MaxChunkTokens >= 32, "Memic:Embeddings:MaxChunkTokens must be at least 32.")
+            .ValidateOnStart();
         services.TryAddSingleton<Chat.ChatService>();
         services.TryAddSingleton<PromptService>();
         services.TryAddSingleton<UsageMeter>();

@@ -1,7 +1,9 @@
 using Memic.Core.Tenancy;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Memic.Core.Embeddings;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Server;
 
@@ -14,6 +16,7 @@ internal sealed class LocalServerStartup(
     IServer server,
     IConfiguration configuration,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IOptions<EmbeddingModelOptions> embeddingOptions,
     ILogger<LocalServerStartup> logger) : IHostedLifecycleService
 {
     private FirstRunResult _firstRun = new(null, null);
@@ -25,6 +28,12 @@ internal sealed class LocalServerStartup(
     {
         var url = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? ServerComposition.DefaultUrl;
         StartupBanner.Print(Console.Out, url, configuration, _firstRun);
+
+        if (embeddingOptions.Value.IsRemote)
+        {
+            // A remote model has nothing to load, and a warm-up call would be a paid request on every start.
+            return Task.CompletedTask;
+        }
 
         // Load the embedding model in the background, so the first search does not wait for it and start-up does not either.
         _ = Task.Run(async () =>

@@ -1,7 +1,6 @@
 using Memic.Azure;
 using Memic.Core;
 using Memic.Embedded;
-using Memic.Embedded.Embeddings;
 using Memic.Http;
 using Memic.Ingestion;
 
@@ -19,7 +18,7 @@ internal static class ServerComposition
             .AddChosenStorage(configuration)
             .AddEmbeddedCatalogAndKeys(configuration)
             .AddEmbeddedSearchIndex()
-            .AddMiniLmEmbeddings()
+            .AddEmbeddingProvider(configuration)
             .AddDocumentReading(configuration)
             .AddInProcessIngestion(configuration)
             .AddChatProvider(configuration)

@@ -4,6 +4,7 @@ using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
 using Memic.Azure.KeyVault;
 using Memic.Core.Chat;
+using Memic.Core.Embeddings;
 using Memic.Core.Files;
 using Memic.Core.Keys;
 using Memic.Embedded;
@@ -23,6 +24,7 @@ public sealed class SettingsSampleTests
         { typeof(IngestionWorkerOptions), IngestionWorkerOptions.Section },
         { typeof(EmbeddedOptions), EmbeddedOptions.Section },
         { typeof(ChatModelOptions), ChatModelOptions.Section },
+        { typeof(EmbeddingModelOptions), EmbeddingModelOptions.Section },
         { typeof(AzureBlobOptions), AzureBlobOptions.Section },
         { typeof(AzureTableOptions), AzureTableOptions.Section },
         { typeof(KeyVaultOptions), KeyVaultOptions.Section },
@@ -48,6 +50,7 @@ public sealed class SettingsSampleTests
         Assert.Contains("Memic__Blobs__Provider", sample);
         Assert.Contains("Memic__Catalog__Provider", sample);
         Assert.Contains("Memic__Keys__Provider", sample);
+        Assert.Contains("Memic__Embeddings__Provider", sample);
         Assert.Contains(Ingestion.DependencyInjection.OcrEnabledSetting.Replace(":", "__", StringComparison.Ordinal), sample);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Memic.Core.Documents;
+using Memic.Core.Embeddings;
 using Memic.Core.Errors;
 using Memic.Core.Files;
 using Memic.Core.Ports;
@@ -7,6 +8,7 @@ using Memic.Core.Search;
 using Memic.Core.Usage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Core.Ingestion;
 
@@ -25,6 +27,7 @@ public sealed class FileIngestionPipeline(
     IEmbeddingModel model,
     ISearchIndex index,
     UsageMeter usage,
+    IOptions<EmbeddingModelOptions> embeddingOptions,
     TimeProvider time,
     ILogger<FileIngestionPipeline> logger)
 {
@@ -145,7 +148,8 @@ public sealed class FileIngestionPipeline(
 
     private Task ChunkAsync(Run run, CancellationToken cancellationToken)
     {
-        run.Chunks = reader.Chunk(run.Document!, model, model.Info.MaxInputTokens, cancellationToken);
+        var maxTokens = Math.Min(model.Info.MaxInputTokens, embeddingOptions.Value.MaxChunkTokens);
+        run.Chunks = reader.Chunk(run.Document!, model, maxTokens, cancellationToken);
         if (run.Chunks.Count == 0)
         {
             throw new DocumentRejectedException("The file holds no text to index.");
