@@ -1,77 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using Memic.TestDocuments;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using static Memic.Server.Tests.Wire;
-using static Memic.TestDocuments.OfficeFixtures;
 
 namespace Memic.Server.Tests;
 
-/// <summary>A server with no language model and two environments with different documents, shared by the chat tests.</summary>
-public sealed class ChatCorpus : IAsyncLifetime
-{
-    public MemicServerFactory Server { get; } = new();
-
-    public HttpClient Acme { get; private set; } = null!;
-
-    public HttpClient Globex { get; private set; } = null!;
-
-    public Guid AcmeEnvironment { get; private set; }
-
-    public Dictionary<string, Guid> AcmeFiles { get; } = [];
-
-    public Dictionary<string, Guid> GlobexFiles { get; } = [];
-
-    public async ValueTask InitializeAsync()
-    {
-        using var admin = Server.AdminClient();
-        var (acmeId, acmeKey) = await admin.CreateEnvironmentAsync("acme");
-        var (_, globexKey) = await admin.CreateEnvironmentAsync("globex");
-        AcmeEnvironment = acmeId;
-        Acme = Server.DataClient(acmeKey);
-        Globex = Server.DataClient(globexKey);
-
-        await AddAsync(Acme, AcmeFiles, "facilities.pdf", "application/pdf", PdfFixtures.TextPdf(
-        [
-            new TestPage("Building access", ["Visitors sign in at the front desk and wear a badge at all times."]),
-            new TestPage("Heating", ["The boiler must be serviced every twelve months by a certified technician, and the service date recorded in the maintenance log."]),
-            new TestPage("Parking", ["Staff parking is on levels two and three of the garage."]),
-        ]));
-        await AddAsync(Acme, AcmeFiles, "handbook.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Docx(
-        [
-            new DocxHeading("Employee handbook", 1),
-            new DocxParagraph("Welcome to Acme. This handbook explains our policies."),
-            new DocxPageBreak(),
-            new DocxHeading("Vacation", 2),
-            new DocxParagraph("Employees accrue 2.5 days of paid vacation per month worked, up to a maximum of 30 days per calendar year."),
-        ]));
-        await AddAsync(Acme, AcmeFiles, "catalogue.txt", "text/plain", Encoding.UTF8.GetBytes(string.Join("\n\n",
-            Enumerable.Range(1, 80).Select(i => $"Catalogue entry {i}: the garden widget model {i} ships in a blue box with a printed warranty card and a spare set of hinges."))));
-        await AddAsync(Globex, GlobexFiles, "boilers.txt", "text/plain",
-            "Globex boilers are serviced every six months by our own engineers.\n\nGarden widgets are not sold by Globex."u8.ToArray());
-    }
-
-    private async Task AddAsync(HttpClient client, Dictionary<string, Guid> files, string name, string mimeType, byte[] bytes)
-    {
-        var (file, _) = await Uploads.UploadAndWaitAsync(Server, client, name, bytes, mimeType);
-        Assert.True(file.GetProperty("status").GetString() == "ready", $"{name}: {file.GetProperty("error_message")}");
-        files[name] = file.GetProperty("id").GetGuid();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Acme?.Dispose();
-        Globex?.Dispose();
-        await Server.DisposeAsync();
-    }
-}
-
 /// <summary>POST /chat (CONTRACT §7): extractive answers without a model, answers from an OpenAI-compatible model with one.</summary>
-public sealed class ChatTests(ChatCorpus corpus) : IClassFixture<ChatCorpus>
+public sealed class ChatTests(DocumentCorpus corpus) : IClassFixture<DocumentCorpus>
 {
     private const string BoilerQuestion = "How often must the boiler be serviced?";
     private const string BoilerSentence = "serviced every twelve months by a certified technician";

@@ -8,82 +8,8 @@ using static Memic.TestDocuments.OfficeFixtures;
 
 namespace Memic.Server.Tests;
 
-/// <summary>Two environments with different documents of several formats, uploaded once for all search tests.</summary>
-public sealed class SearchCorpus : IAsyncLifetime
-{
-    public MemicServerFactory Server { get; } = new();
-
-    public HttpClient Acme { get; private set; } = null!;
-
-    public HttpClient Globex { get; private set; } = null!;
-
-    public Guid AcmeEnvironment { get; private set; }
-
-    public Dictionary<string, Guid> AcmeFiles { get; } = [];
-
-    public HashSet<Guid> GlobexFiles { get; } = [];
-
-    public Guid GlobexFolder { get; private set; }
-
-    public Guid AcmeManualsFolder { get; private set; }
-
-    public async ValueTask InitializeAsync()
-    {
-        using var admin = Server.AdminClient();
-        var (acmeId, acmeKey) = await admin.CreateEnvironmentAsync("acme");
-        var (_, globexKey) = await admin.CreateEnvironmentAsync("globex");
-        AcmeEnvironment = acmeId;
-        Acme = Server.DataClient(acmeKey);
-        Globex = Server.DataClient(globexKey);
-
-        var manuals = await (await Acme.PostAsJsonAsync("/api/v1/folders", new { name = "Manuals" }, Ct)).ExpectAsync(HttpStatusCode.Created);
-        AcmeManualsFolder = manuals.GetProperty("id").GetGuid();
-        var globexFolder = await (await Globex.PostAsJsonAsync("/api/v1/folders", new { name = "Manuals" }, Ct)).ExpectAsync(HttpStatusCode.Created);
-        GlobexFolder = globexFolder.GetProperty("id").GetGuid();
-
-        await AddAsync(Acme, AcmeFiles, "facilities.pdf", "application/pdf", PdfFixtures.TextPdf(
-        [
-            new TestPage("Building access", ["Visitors sign in at the front desk and wear a badge at all times."]),
-            new TestPage("Heating", ["The boiler must be serviced every twelve months by a certified technician, and the service date recorded in the maintenance log."]),
-            new TestPage("Parking", ["Staff parking is on levels two and three of the garage."]),
-        ]), new { folder_id = AcmeManualsFolder, reference_id = "fac-2026", metadata = new { category = "facilities", document_type = "manual", region = "emea" } });
-        await AddAsync(Acme, AcmeFiles, "handbook.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Docx(
-        [
-            new DocxHeading("Employee handbook", 1),
-            new DocxParagraph("Welcome to Acme. This handbook explains our policies."),
-            new DocxPageBreak(),
-            new DocxHeading("Vacation", 2),
-            new DocxParagraph("Employees accrue 2.5 days of paid vacation per month worked, up to a maximum of 30 days per calendar year."),
-        ]), new { reference_id = "hr-handbook", metadata = new { category = "hr", document_type = "policy", region = "emea" } });
-        await AddAsync(Acme, AcmeFiles, "account.md", "text/markdown", Encoding.UTF8.GetBytes(
-            "# Account help\n\n## Passwords\n\nTo reset your password, open Settings, choose Security and click Reset password; a link is emailed to you and expires after one hour.\n"),
-            new { metadata = new { category = "support", region = "us" } });
-        await AddAsync(Acme, AcmeFiles, "catalogue.txt", "text/plain", Encoding.UTF8.GetBytes(string.Join("\n\n",
-            Enumerable.Range(1, 80).Select(i => $"Catalogue entry {i}: the garden widget model {i} ships in a blue box with a printed warranty card and a spare set of hinges."))));
-
-        var globexFiles = new Dictionary<string, Guid>();
-        await AddAsync(Globex, globexFiles, "boilers.txt", "text/plain",
-            "Globex boilers are serviced every six months by our own engineers.\n\nGarden widgets are not sold by Globex."u8.ToArray(), new { folder_id = GlobexFolder });
-        GlobexFiles.UnionWith(globexFiles.Values);
-    }
-
-    private async Task AddAsync(HttpClient client, Dictionary<string, Guid> files, string name, string mimeType, byte[] bytes, object? extra = null)
-    {
-        var (file, _) = await Uploads.UploadAndWaitAsync(Server, client, name, bytes, mimeType, extra);
-        Assert.True(file.GetProperty("status").GetString() == "ready", $"{name}: {file.GetProperty("error_message")}");
-        files[name] = file.GetProperty("id").GetGuid();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Acme?.Dispose();
-        Globex?.Dispose();
-        await Server.DisposeAsync();
-    }
-}
-
 /// <summary>POST /search over real documents (CONTRACT §6).</summary>
-public sealed class SearchTests(SearchCorpus corpus) : IClassFixture<SearchCorpus>
+public sealed class SearchTests(DocumentCorpus corpus) : IClassFixture<DocumentCorpus>
 {
     private static async Task<JsonElement> SearchAsync(HttpClient client, object request, string surface = "/api/v1")
     {
@@ -186,7 +112,7 @@ public sealed class SearchTests(SearchCorpus corpus) : IClassFixture<SearchCorpu
     [Fact]
     public async Task Ids_of_another_environment_match_nothing()
     {
-        var globexFile = corpus.GlobexFiles.Single();
+        var globexFile = corpus.GlobexFiles.Values.Single();
 
         var byFile = await SearchAsync(corpus.Acme, new { query = "boilers are serviced every six months", min_score = 0.0, file_ids = new[] { globexFile } });
         var byFolder = await SearchAsync(corpus.Acme, new { query = "boilers", min_score = 0.0, filters = new { folder_ids = new[] { corpus.GlobexFolder } } });
@@ -205,7 +131,7 @@ public sealed class SearchTests(SearchCorpus corpus) : IClassFixture<SearchCorpu
         var globex = await SearchAsync(corpus.Globex, new { query, min_score = 0.0, top_k = 50 });
 
         Assert.All(Results(acme), r => Assert.Contains(r.GetProperty("file_id").GetGuid(), corpus.AcmeFiles.Values));
-        Assert.All(Results(globex), r => Assert.Contains(r.GetProperty("file_id").GetGuid(), corpus.GlobexFiles));
+        Assert.All(Results(globex), r => Assert.Contains(r.GetProperty("file_id").GetGuid(), corpus.GlobexFiles.Values));
         Assert.NotEmpty(Results(globex));
     }
 
