@@ -67,17 +67,17 @@ public sealed class JsonBody
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            return Fail<string>(field, "Input should be a valid string.", "string_type");
+            return FailClass<string>(field, "Input should be a valid string.", "string_type");
         }
 
         var text = value.GetString()!;
         if (text.Length < minLength)
         {
-            return Fail<string>(field, $"String should have at least {minLength} character{(minLength == 1 ? "" : "s")}.", "string_too_short");
+            return FailClass<string>(field, $"String should have at least {minLength} character{(minLength == 1 ? "" : "s")}.", "string_too_short");
         }
 
         return text.Length > maxLength
-            ? Fail<string>(field, $"String should have at most {maxLength} characters.", "string_too_long")
+            ? FailClass<string>(field, $"String should have at most {maxLength} characters.", "string_too_long")
             : text;
     }
 
@@ -268,9 +268,6 @@ public sealed class JsonBody
 
         return false;
     }
-
-    private T? Fail<T>(string field, string message, string type)
-        where T : class => FailClass<T>(field, message, type);
 
     private T? FailClass<T>(string field, string message, string type)
         where T : class
