@@ -295,7 +295,7 @@ public sealed class ChatTests(DocumentCorpus corpus) : IClassFixture<DocumentCor
 
         await using var server = new MemicServerFactory { Settings = settings };
 
-        var error = Assert.Throws<OptionsValidationException>(() => server.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(server.StartupFailure());
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 

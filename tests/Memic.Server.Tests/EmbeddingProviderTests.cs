@@ -330,7 +330,7 @@ public sealed class EmbeddingProviderTests
 
         await using var server = new MemicServerFactory { Settings = settings };
 
-        var error = Assert.Throws<OptionsValidationException>(() => server.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(server.StartupFailure());
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Memic.Server.Tests;
 
@@ -12,6 +13,7 @@ namespace Memic.Server.Tests;
 public sealed class MemicServerFactory : WebApplicationFactory<Program>
 {
     private readonly string _temporaryDirectory = Directory.CreateTempSubdirectory("memic-server-test-").FullName;
+    private readonly StartupFailureLog _startupFailures = new();
 
     /// <summary>Defaults to a fresh temporary directory, removed on dispose.</summary>
     public string? SharedDataDirectory { get; init; }
@@ -42,7 +44,19 @@ public sealed class MemicServerFactory : WebApplicationFactory<Program>
             builder.ConfigureTestServices(configure);
         }
 
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(_startupFailures));
+    }
+
+    /// <summary>
+    /// Starts the server expecting it to refuse, and returns why. The host logs the failure before the entry point
+    /// ends; what <see cref="WebApplicationFactory{TEntryPoint}"/> then throws depends on a race (the failure itself or
+    /// an <see cref="ObjectDisposedException"/> from the already disposed host), so the logged exception is the answer.
+    /// </summary>
+    public Exception StartupFailure()
+    {
+        var thrown = Record.Exception(() => CreateClient())
+            ?? throw new Xunit.Sdk.XunitException("The server started, but a failure to start was expected.");
+        return _startupFailures.Failure ?? thrown;
     }
 
     public HttpClient AdminClient()
@@ -72,6 +86,35 @@ public sealed class MemicServerFactory : WebApplicationFactory<Program>
             catch (IOException)
             {
                 // Left to the OS temp cleaner.
+            }
+        }
+    }
+}
+
+/// <summary>Keeps the exception the generic host logs when it fails to start.</summary>
+internal sealed class StartupFailureLog : ILoggerProvider
+{
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
+    public Exception? Failure { get; private set; }
+
+    public ILogger CreateLogger(string categoryName) => categoryName == HostCategory ? new HostLogger(this) : NullLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class HostLogger(StartupFailureLog log) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Error && exception is not null)
+            {
+                log.Failure ??= exception;
             }
         }
     }

@@ -13,7 +13,7 @@ public sealed class ProviderSelectionTests
     {
         using var server = new MemicServerFactory { Settings = new Dictionary<string, string> { [setting] = value } };
 
-        var error = Assert.ThrowsAny<Exception>(() => server.CreateClient());
+        var error = server.StartupFailure();
 
         Assert.Contains(expected, Flatten(error), StringComparison.Ordinal);
     }
