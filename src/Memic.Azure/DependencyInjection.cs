@@ -2,6 +2,8 @@ using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
 using Memic.Azure.KeyVault;
+using Memic.Azure.Provisioning;
+using Memic.Azure.Provisioning.Internals;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +52,19 @@ public static class DependencyInjection
         services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>, KeyVaultOptionsValidation>());
         services.TryAddSingleton<IApiKeyStore, KeyVaultKeyStore>();
+        return services;
+    }
+
+    /// <summary>
+    /// Grows the search pool by deploying infra/search-service.bicep through Azure Resource Manager, configured under
+    /// <c>Memic:Search:Deployment</c> (SubscriptionId, ResourceGroup; Location, Sku, ReplicaCount, PartitionCount, …).
+    /// The app's identity needs Search Service Contributor and Search Index Data Contributor on that resource group.
+    /// </summary>
+    public static IServiceCollection AddArmSearchServiceDeployer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ArmDeploymentOptions>().Bind(configuration.GetSection(ArmDeploymentOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArmDeploymentOptions>, ArmDeploymentOptionsValidation>());
+        services.TryAddSingleton<ISearchServiceDeployer, ArmSearchServiceDeployer>();
         return services;
     }
 }
