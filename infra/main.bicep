@@ -126,10 +126,16 @@ var roles = {
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   cognitiveServicesOpenAiUser: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  searchServiceContributor: '7ca78c08-252a-4471-8644-bb5ff32d4ba0'
+  searchIndexDataContributor: '8ebe5a00-799e-43f5-93ac-243d3dce84a7'
 }
 
-// Every grant is on one resource, never the resource group or subscription. The search roles are
-// granted inside search-service.bicep, so pool services added later get them the same way.
+// Every grant is on one resource, except the two search roles, which are on the resource group: the
+// app deploys more search services there at run time (ArmSearchServiceDeployer) and must manage and
+// fill their indexes without being able to create role assignments itself. Search Service
+// Contributor already carries Microsoft.Resources/deployments/* and Microsoft.Search/searchServices/*,
+// exactly what deploying search-service.bicep needs, so no custom role is added. Nothing is granted
+// on the subscription.
 var grants = concat(
   [
     // App data (uploads, the deployment package) needs only Contributor.
@@ -142,6 +148,10 @@ var grants = concat(
     { kind: 'keyVault', target: names.keyVault, role: roles.keyVaultSecretsOfficer, principal: 'app' }
     // Telemetry ingestion with an Entra token (Application Insights has local auth off).
     { kind: 'applicationInsights', target: names.applicationInsights, role: roles.monitoringMetricsPublisher, principal: 'app' }
+    // Every search service of the pool, present and future: deploy them, manage their indexes, ...
+    { kind: 'resourceGroup', target: rg.name, role: roles.searchServiceContributor, principal: 'app' }
+    // ... and read and write their documents.
+    { kind: 'resourceGroup', target: rg.name, role: roles.searchIndexDataContributor, principal: 'app' }
   ],
   // Blob Data Owner is the role Functions documents for host storage; it is confined to the
   // host's own containers so that app data stays at Contributor.
@@ -223,7 +233,7 @@ module search 'search-service.bicep' = {
     replicaCount: searchReplicaCount
     partitionCount: searchPartitionCount
     semanticRanker: searchSemanticRanker
-    principalId: identity.outputs.principalId
+    // No principalId: the app's search roles are granted on the resource group (see grants).
   }
 }
 
@@ -258,6 +268,16 @@ var memicSettings = union(
     Memic__Search__Provider: 'AzureAISearch'
     Memic__Search__Services__0__Endpoint: search.outputs.endpoint
     Memic__Search__Services__0__Capacity: string(search.outputs.indexCapacity)
+    // Where and how the app deploys another search service when the pool is full: same size as the first.
+    Memic__Search__Deployment__ArmEndpoint: environment().resourceManager
+    Memic__Search__Deployment__SubscriptionId: subscription().subscriptionId
+    Memic__Search__Deployment__ResourceGroup: rg.name
+    Memic__Search__Deployment__Location: location
+    Memic__Search__Deployment__Sku: searchSku
+    Memic__Search__Deployment__ReplicaCount: string(searchReplicaCount)
+    Memic__Search__Deployment__PartitionCount: string(searchPartitionCount)
+    Memic__Search__Deployment__SemanticRanker: searchSemanticRanker
+    Memic__Search__Deployment__AzdEnvironmentName: environmentName
     // Resolved by App Service with the app's identity; the postdeploy hook creates the secret.
     MEMIC_ADMIN_KEY: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${adminKeySecretName})'
   },

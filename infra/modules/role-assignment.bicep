@@ -1,6 +1,7 @@
-// Grants one built-in role to one principal on one resource. Bicep can only scope a role
-// assignment to a typed resource reference, so each supported kind of target has its own
-// conditional `existing` reference; exactly one of them is used per call.
+// Grants one built-in role to one principal on one resource, or on the resource group this module
+// is deployed to. Bicep can only scope a role assignment to a typed resource reference, so each
+// supported kind of target has its own conditional `existing` reference; exactly one of them is
+// used per call.
 
 @description('Kinds of resource a role can be granted on.')
 type resourceKind =
@@ -10,11 +11,12 @@ type resourceKind =
   | 'searchService'
   | 'cognitiveServices'
   | 'applicationInsights'
+  | 'resourceGroup'
 
 @description('Kind of the target resource.')
 param targetKind resourceKind
 
-@description('Name of the target resource in this resource group; `<account>/<container>` for a blob container.')
+@description('Name of the target resource in this resource group; `<account>/<container>` for a blob container; for `resourceGroup`, the resource group this module is deployed to (informational).')
 param targetName string
 
 @description('GUID of the built-in role definition.')
@@ -101,5 +103,12 @@ resource onCognitive 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
 resource onInsights 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (targetKind == 'applicationInsights') {
   scope: insights
   name: guid(insights.id, principalId, roleId)
+  properties: properties
+}
+
+// Resource-group scope is for grants that must also cover resources created later (search services
+// added to the pool at run time), which no per-resource assignment can name in advance.
+resource onResourceGroup 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (targetKind == 'resourceGroup') {
+  name: guid(resourceGroup().id, principalId, roleId)
   properties: properties
 }

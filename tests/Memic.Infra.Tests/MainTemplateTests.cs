@@ -125,6 +125,37 @@ public sealed class MainTemplateTests(InfraFixture infra)
     }
 
     [Fact]
+    public void Search_deployment_settings_let_the_app_grow_the_pool_in_its_own_resource_group()
+    {
+        var deployment = infra.DeployMain(new Dictionary<string, object?>
+        {
+            ["searchSku"] = "standard2",
+            ["searchReplicaCount"] = 2L,
+            ["searchPartitionCount"] = 3L,
+            ["searchSemanticRanker"] = "disabled",
+        });
+        var settings = Assert.Single(deployment.OfType("Microsoft.Web/sites/config")).Properties;
+        var deploymentSettings = settings.Where(s => s.Key.StartsWith("Memic__Search__Deployment__", StringComparison.Ordinal))
+            .ToDictionary(s => s.Key["Memic__Search__Deployment__".Length..], s => s.Value);
+
+        Assert.Equal(
+            new Dictionary<string, object?>
+            {
+                ["ArmEndpoint"] = "https://management.azure.com/",
+                ["SubscriptionId"] = DeploymentScope.Subscription(InfraFixture.Location).SubscriptionId,
+                ["ResourceGroup"] = $"rg-{InfraFixture.EnvironmentName}",
+                ["Location"] = InfraFixture.Location,
+                // New services are the size of the first one.
+                ["Sku"] = "standard2",
+                ["ReplicaCount"] = "2",
+                ["PartitionCount"] = "3",
+                ["SemanticRanker"] = "disabled",
+                ["AzdEnvironmentName"] = InfraFixture.EnvironmentName,
+            },
+            deploymentSettings);
+    }
+
+    [Fact]
     public void Admin_key_setting_is_a_key_vault_reference_to_the_admin_key_secret()
     {
         var vault = Assert.Single(_deployment.OfType("Microsoft.KeyVault/vaults"));

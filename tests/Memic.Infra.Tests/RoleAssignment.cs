@@ -11,6 +11,11 @@ internal sealed partial record RoleAssignment(string Role, string Scope, object?
     {
         get
         {
+            if (IsScopedToResourceGroup)
+            {
+                return "Microsoft.Resources/resourceGroups";
+            }
+
             var match = ResourceScope().Match(Scope);
             if (!match.Success)
             {
@@ -27,6 +32,9 @@ internal sealed partial record RoleAssignment(string Role, string Scope, object?
 
     /// <summary>True when the scope is one resource, not a subscription or resource group.</summary>
     public bool IsScopedToResource => ResourceScope().IsMatch(Scope);
+
+    /// <summary>True when the scope is a whole resource group.</summary>
+    public bool IsScopedToResourceGroup => ResourceGroupScope().IsMatch(Scope);
 
     /// <summary>True when the principal is the function app's user-assigned identity.</summary>
     public bool IsForAppIdentity =>
@@ -51,6 +59,9 @@ internal sealed partial record RoleAssignment(string Role, string Scope, object?
         Assert.Contains("/providers/Microsoft.Authorization/roleDefinitions/", id, StringComparison.Ordinal);
         return id[(id.LastIndexOf('/') + 1)..];
     }
+
+    [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/[^/]+$", RegexOptions.IgnoreCase)]
+    private static partial Regex ResourceGroupScope();
 
     [GeneratedRegex(@"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/(?<namespace>[^/]+)/(?<path>[^/]+/[^/]+(/[^/]+/[^/]+)*)$")]
     private static partial Regex ResourceScope();

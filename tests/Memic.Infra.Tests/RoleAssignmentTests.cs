@@ -8,17 +8,63 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
     private const string Storage = "Microsoft.Storage/storageAccounts";
     private const string Container = "Microsoft.Storage/storageAccounts/blobServices/containers";
     private const string Vault = "Microsoft.KeyVault/vaults";
-    private const string Search = "Microsoft.Search/searchServices";
+    private const string ResourceGroup = "Microsoft.Resources/resourceGroups";
     private const string OpenAi = "Microsoft.CognitiveServices/accounts";
     private const string Insights = "Microsoft.Insights/components";
 
     private readonly IReadOnlyList<RoleAssignment> _assignments = RoleAssignment.All(infra.DeployMain());
 
     [Fact]
-    public void Every_role_assignment_is_scoped_to_a_resource()
+    public void Nothing_is_granted_on_the_subscription()
     {
         Assert.NotEmpty(_assignments);
-        Assert.All(_assignments, a => Assert.True(a.IsScopedToResource, $"{a.Role} is granted on {a.Scope}"));
+        Assert.All(_assignments, a => Assert.True(a.IsScopedToResource || a.IsScopedToResourceGroup, $"{a.Role} is granted on {a.Scope}"));
+    }
+
+    [Fact]
+    public void Every_role_assignment_is_scoped_to_a_resource_except_the_search_roles_on_the_resource_group()
+    {
+        var onGroup = _assignments.Where(a => a.IsScopedToResourceGroup).ToList();
+
+        Assert.All(_assignments.Except(onGroup), a => Assert.True(a.IsScopedToResource, $"{a.Role} is granted on {a.Scope}"));
+        Assert.Equal(
+            new[] { Roles.SearchIndexDataContributor, Roles.SearchServiceContributor }.Order(),
+            onGroup.Select(a => a.Role).Order());
+    }
+
+    [Fact]
+    public void Search_roles_on_the_resource_group_are_the_app_identitys_in_its_own_group()
+    {
+        // Search services the app deploys later land in this group, so these grants cover them without the app
+        // ever creating a role assignment (it holds no roleAssignments/write anywhere).
+        var onGroup = _assignments.Where(a => a.IsScopedToResourceGroup).ToList();
+
+        Assert.NotEmpty(onGroup);
+        Assert.All(onGroup, a =>
+        {
+            Assert.True(a.IsForAppIdentity, $"{a.Role} on the resource group is for {ArmValue.Render(a.PrincipalId)}");
+            Assert.Equal("ServicePrincipal", a.PrincipalType);
+            Assert.EndsWith($"/resourceGroups/rg-{InfraFixture.EnvironmentName}", a.Scope, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void No_role_allows_creating_role_assignments_or_role_definitions()
+    {
+        var definitions = infra.DeployMain().Resources
+            .Where(r => r.Type.StartsWith("Microsoft.Authorization/roleDefinitions", StringComparison.OrdinalIgnoreCase));
+        string[] granted = [.. _assignments.Select(a => a.Role).Distinct()];
+        string[] builtIn =
+        [
+            Roles.StorageBlobDataContributor, Roles.StorageBlobDataOwner, Roles.StorageQueueDataContributor,
+            Roles.StorageTableDataContributor, Roles.KeyVaultSecretsOfficer, Roles.SearchIndexDataContributor,
+            Roles.SearchServiceContributor, Roles.CognitiveServicesOpenAiUser, Roles.MonitoringMetricsPublisher,
+        ];
+
+        // Only built-in roles none of which carries Microsoft.Authorization/*/write (Owner, User Access Administrator and
+        // Role Based Access Control Administrator are absent), and no custom role that might.
+        Assert.Empty(definitions);
+        Assert.All(granted, role => Assert.Contains(role, builtIn));
     }
 
     [Fact]
@@ -51,8 +97,8 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
             (Roles.StorageQueueDataContributor, Storage),
             (Roles.StorageTableDataContributor, Storage),
             (Roles.KeyVaultSecretsOfficer, Vault),
-            (Roles.SearchIndexDataContributor, Search),
-            (Roles.SearchServiceContributor, Search),
+            (Roles.SearchIndexDataContributor, ResourceGroup),
+            (Roles.SearchServiceContributor, ResourceGroup),
             (Roles.CognitiveServicesOpenAiUser, OpenAi),
             (Roles.MonitoringMetricsPublisher, Insights),
         ];

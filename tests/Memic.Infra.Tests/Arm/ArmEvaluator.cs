@@ -207,6 +207,11 @@ internal sealed class ArmEvaluator
                 ["location"] = Scope.Location,
                 ["tags"] = ArmValue.NewObject(),
             },
+            "environment" => new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["name"] = "AzureCloud",
+                ["resourceManager"] = "https://management.azure.com/",
+            },
             "tenant" => new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { ["tenantId"] = Scope.TenantId },
             "deployment" => new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { ["name"] = "test-deployment" },
             "resourceid" => ResourceId(args),
