@@ -12,7 +12,7 @@ public sealed class SearchServicePoolTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private readonly InMemoryPlacementCatalog _catalog = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 20, 0, 0, TimeSpan.Zero));
+    private readonly SignallingTime _time = new(new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 20, 0, 0, TimeSpan.Zero)));
 
     private static SearchServiceOptions Service(string name, int capacity, int units = 1) =>
         new() { Name = name, Endpoint = new Uri($"https://{name}.search.windows.net/"), IndexCapacity = capacity, SearchUnits = units };
@@ -182,24 +182,28 @@ public sealed class SearchServicePoolTests
         using var pool = Pool(null, Service("srch-a", 100, units: 1), Service("srch-b", 100, units: 2));
         var a = new SearchServiceLocation("srch-a", new Uri("https://srch-a.search.windows.net/"));
         var b = new SearchServiceLocation("srch-b", new Uri("https://srch-b.search.windows.net/"));
-        var grants = new GrantLog(_time);
+        var grants = new GrantLog(_time.Fake);
 
         var onA = Enumerable.Range(0, 30).Select(_ => grants.RequestAsync(pool, a)).ToList();
         var onB = Enumerable.Range(0, 30).Select(_ => grants.RequestAsync(pool, b)).ToList();
 
+        // Both queues are blocked on the clock once each has a caller waiting for time to pass.
+        await _time.WaitForWaitsAsync(2, Ct);
         await grants.WaitForAsync(a, 12);
         await grants.WaitForAsync(b, 24);
         Assert.Equal(12, grants.Count(a));
         Assert.Equal(24, grants.Count(b));
 
-        _time.Advance(TimeSpan.FromSeconds(59));
+        _time.Fake.Advance(TimeSpan.FromSeconds(59));
         Assert.Equal(12, grants.Count(a));
 
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _time.Fake.Advance(TimeSpan.FromSeconds(1));
+        await _time.WaitForWaitsAsync(1, Ct);
         await grants.WaitForAsync(a, 24);
         await grants.WaitForAsync(b, 30);
+        Assert.Equal(24, grants.Count(a));
 
-        _time.Advance(TimeSpan.FromMinutes(1));
+        _time.Fake.Advance(TimeSpan.FromMinutes(1));
         await Task.WhenAll(onA.Concat(onB));
 
         grants.AssertNoWindowExceeds(a, 12);
@@ -221,7 +225,7 @@ public sealed class SearchServicePoolTests
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        _time.Fake.Advance(TimeSpan.FromMinutes(1));
         for (var i = 0; i < 12; i++)
         {
             // A permission taken by the cancelled caller would make the twelfth wait a minute that never comes.

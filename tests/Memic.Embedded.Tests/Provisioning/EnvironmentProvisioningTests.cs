@@ -2,6 +2,7 @@ using Memic.Core.Files;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
 using Memic.Core.Provisioning;
+using Memic.Core.Tests.Provisioning;
 using Memic.Core.Tenancy;
 using Memic.Embedded.Blobs;
 using Memic.Embedded.Catalog;

@@ -1,7 +1,5 @@
-using System.Threading.Channels;
 using Memic.Core.Ports;
 using Memic.Core.Search;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Memic.Embedded.Tests.Provisioning;
 
@@ -154,50 +152,5 @@ internal sealed class SimulatedDeployer : ISearchServiceDeployer
         }
 
         return new SearchServiceLocation(serviceName, new Uri($"https://{serviceName}.search.windows.net/"));
-    }
-}
-
-/// <summary>
-/// Fake time that says when someone starts waiting for it, so a test advances the clock exactly when a caller is
-/// queued behind the create-index budget, instead of polling.
-/// </summary>
-internal sealed class SignallingTime(FakeTimeProvider fake) : TimeProvider
-{
-    private readonly Channel<TimeSpan> _waits = Channel.CreateUnbounded<TimeSpan>();
-
-    public FakeTimeProvider Fake => fake;
-
-    public override DateTimeOffset GetUtcNow() => fake.GetUtcNow();
-
-    public override long GetTimestamp() => fake.GetTimestamp();
-
-    public override long TimestampFrequency => fake.TimestampFrequency;
-
-    public override TimeZoneInfo LocalTimeZone => fake.LocalTimeZone;
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        var timer = fake.CreateTimer(callback, state, dueTime, period);
-        if (dueTime != Timeout.InfiniteTimeSpan)
-        {
-            _waits.Writer.TryWrite(dueTime);
-        }
-
-        return timer;
-    }
-
-    /// <summary>Moves time forward each time someone waits, until <paramref name="work"/> ends.</summary>
-    public async Task RunUntilDoneAsync(Task work, CancellationToken cancellationToken)
-    {
-        while (!work.IsCompleted)
-        {
-            var wait = _waits.Reader.ReadAsync(cancellationToken).AsTask();
-            if (await Task.WhenAny(work, wait) == wait)
-            {
-                fake.Advance(await wait);
-            }
-        }
-
-        await work;
     }
 }
