@@ -40,6 +40,7 @@ public static class DependencyInjection
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<ISearchPlacementCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         return services;
     }
 

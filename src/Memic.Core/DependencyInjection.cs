@@ -3,11 +3,13 @@ using Memic.Core.Ingestion;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
 using Memic.Core.Prompts;
+using Memic.Core.Provisioning;
 using Memic.Core.Tenancy;
 using Memic.Core.Usage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Core;
 
@@ -76,6 +78,20 @@ public static class DependencyInjection
         services.AddHostedService(sp => sp.GetRequiredService<UsageMeter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentUploads>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentSearchIndex>());
+        return services;
+    }
+
+    /// <summary>
+    /// The pool of Azure AI Search services indexes are placed on (<c>Memic:Search</c>), as <see cref="ISearchServiceLocator"/>.
+    /// Needs an <see cref="ISearchPlacementCatalog"/>; grows the pool only when an <see cref="ISearchServiceDeployer"/> is registered.
+    /// </summary>
+    public static IServiceCollection AddSearchServicePool(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SearchPoolOptions>().Bind(configuration.GetSection(SearchPoolOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SearchPoolOptions>, SearchPoolOptionsValidation>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SearchServicePool>();
+        services.TryAddSingleton<ISearchServiceLocator>(sp => sp.GetRequiredService<SearchServicePool>());
         return services;
     }
 

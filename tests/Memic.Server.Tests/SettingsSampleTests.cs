@@ -7,6 +7,7 @@ using Memic.Core.Chat;
 using Memic.Core.Embeddings;
 using Memic.Core.Files;
 using Memic.Core.Keys;
+using Memic.Core.Provisioning;
 using Memic.Embedded;
 using Memic.Embedded.Ingestion;
 using Memic.Http.RateLimiting;
@@ -28,6 +29,7 @@ public sealed class SettingsSampleTests
         { typeof(AzureBlobOptions), AzureBlobOptions.Section },
         { typeof(AzureTableOptions), AzureTableOptions.Section },
         { typeof(KeyVaultOptions), KeyVaultOptions.Section },
+        { typeof(SearchPoolOptions), SearchPoolOptions.Section },
     };
 
     [Theory]
@@ -37,7 +39,20 @@ public sealed class SettingsSampleTests
         var sample = SampleSettingNames();
         var settable = options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite);
 
-        Assert.All(settable, property => Assert.Contains($"{section.Replace(":", "__", StringComparison.Ordinal)}__{property.Name}", sample));
+        Assert.All(settable, property => AssertListed(sample, $"{section.Replace(":", "__", StringComparison.Ordinal)}__{property.Name}", property.PropertyType));
+    }
+
+    /// <summary>A list of settings objects (e.g. <c>Memic:Search:Services</c>) is listed by its first element's every setting.</summary>
+    private static void AssertListed(HashSet<string> sample, string name, Type type)
+    {
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) && type.GetGenericArguments()[0] is { IsClass: true } element && element != typeof(string))
+        {
+            var settable = element.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite);
+            Assert.All(settable, property => Assert.Contains($"{name}__0__{property.Name}", sample));
+            return;
+        }
+
+        Assert.Contains(name, sample);
     }
 
     [Fact]

@@ -140,6 +140,8 @@ public sealed partial class AzureTableCatalog : ITenancyCatalog, IHostSettingsCa
 
         if (environment is not null)
         {
+            // Frees the environment's search slot first; idempotent, so a removal cut short after it still finishes.
+            await ReleasePlacementAsync(id, cancellationToken);
             await tenancy.DeleteAllAsync(
                 [new TableEntity(EnvironmentPartition, Slug(environment.ProjectId, environment.Slug)), new TableEntity(EnvironmentPartition, Environment(id))],
                 cancellationToken);

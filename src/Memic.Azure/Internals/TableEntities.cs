@@ -50,6 +50,34 @@ internal sealed class EnvironmentEntity : CatalogEntity
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The search service the environment's index is on; null until the pool places it.</summary>
+    public string? SearchService { get; set; }
+}
+
+/// <summary>
+/// How many environments one search service holds. It sits in the environments' partition so a placement changes it
+/// and the environment row in one transaction.
+/// </summary>
+internal sealed class SearchSlotsEntity : CatalogEntity
+{
+    public string Service { get; set; } = "";
+
+    public int Placed { get; set; }
+}
+
+/// <summary>A search service the pool deployed at run time.</summary>
+internal sealed class SearchServiceEntity : CatalogEntity
+{
+    public string Name { get; set; } = "";
+
+    public string Endpoint { get; set; } = "";
+
+    public int IndexCapacity { get; set; }
+
+    public int SearchUnits { get; set; }
+
+    public DateTimeOffset AddedAt { get; set; }
 }
 
 /// <summary>A uniqueness marker: its row key is the unique value, <see cref="Owner"/> the id of the row holding it.</summary>

@@ -116,5 +116,20 @@ internal static class CatalogSchema
         -- At most one live version per name.
         CREATE UNIQUE INDEX ux_prompt_versions_live ON prompt_versions (environment_id, name) WHERE is_live = 1;
         """,
+        """
+        -- The search service each environment's index is on (SearchServicePool); NULL until placed. Counting these rows
+        -- is the service's occupancy, so a placement is one row write and removing the environment frees its slot.
+        ALTER TABLE environments ADD COLUMN search_service TEXT;
+        CREATE INDEX ix_environments_search_service ON environments (search_service) WHERE search_service IS NOT NULL;
+
+        -- Search services the pool deployed at run time (configured ones live in settings).
+        CREATE TABLE search_services (
+            name            TEXT PRIMARY KEY,
+            endpoint        TEXT NOT NULL,
+            index_capacity  INTEGER NOT NULL CHECK (index_capacity > 0),
+            search_units    INTEGER NOT NULL CHECK (search_units > 0),
+            added_at        TEXT NOT NULL
+        );
+        """,
     ];
 }
