@@ -266,9 +266,15 @@ var memicSettings = union(
     Memic__Keys__Provider: 'KeyVault'
     Memic__Keys__VaultUri: keyVault.outputs.uri
     Memic__Search__Provider: 'AzureAISearch'
+    Memic__Search__Services__0__Name: search.outputs.name
     Memic__Search__Services__0__Endpoint: search.outputs.endpoint
-    Memic__Search__Services__0__Capacity: string(search.outputs.indexCapacity)
-    // Where and how the app deploys another search service when the pool is full: same size as the first.
+    Memic__Search__Services__0__IndexCapacity: string(search.outputs.indexCapacity)
+    Memic__Search__Services__0__SearchUnits: string(searchReplicaCount * searchPartitionCount)
+    // Services the pool grows by are the same size as the first, named after it.
+    Memic__Search__GrowthIndexCapacity: string(search.outputs.indexCapacity)
+    Memic__Search__GrowthSearchUnits: string(searchReplicaCount * searchPartitionCount)
+    Memic__Search__GrowthNamePrefix: '${names.search}-'
+    // Where and how the app deploys another search service when the pool is full.
     Memic__Search__Deployment__ArmEndpoint: environment().resourceManager
     Memic__Search__Deployment__SubscriptionId: subscription().subscriptionId
     Memic__Search__Deployment__ResourceGroup: rg.name
@@ -285,14 +291,14 @@ var memicSettings = union(
     ? {
         Memic__Embeddings__Provider: 'AzureOpenAI'
         Memic__Embeddings__Endpoint: openAi!.outputs.endpoint
-        Memic__Embeddings__Deployment: openAi!.outputs.embeddingDeploymentName
+        Memic__Embeddings__Model: openAi!.outputs.embeddingDeploymentName
         Memic__Chat__Provider: 'AzureOpenAI'
         Memic__Chat__Endpoint: openAi!.outputs.endpoint
-        Memic__Chat__Deployment: openAi!.outputs.chatDeploymentName
+        Memic__Chat__Model: openAi!.outputs.chatDeploymentName
       }
     : {
         Memic__Embeddings__Provider: 'Embedded'
-        Memic__Chat__Provider: 'Embedded'
+        Memic__Chat__Provider: 'None'
       }
 )
 

@@ -1,4 +1,5 @@
 using Memic.Infra.Tests.Arm;
+using Memic.Infra.Tests.Bicep;
 
 namespace Memic.Infra.Tests;
 
@@ -101,9 +102,9 @@ public sealed class MainTemplateTests(InfraFixture infra)
     [InlineData("Memic__Keys__VaultUri", "key-vault", "uri")]
     [InlineData("Memic__Search__Services__0__Endpoint", "search-service", "endpoint")]
     [InlineData("Memic__Embeddings__Endpoint", "openai", "endpoint")]
-    [InlineData("Memic__Embeddings__Deployment", "openai", "embeddingDeploymentName")]
+    [InlineData("Memic__Embeddings__Model", "openai", "embeddingDeploymentName")]
     [InlineData("Memic__Chat__Endpoint", "openai", "endpoint")]
-    [InlineData("Memic__Chat__Deployment", "openai", "chatDeploymentName")]
+    [InlineData("Memic__Chat__Model", "openai", "chatDeploymentName")]
     public void Memic_endpoint_settings_come_from_the_provisioned_resources(string name, string module, string output)
     {
         var value = Assert.IsType<Opaque>(AppSettings[name]).Text;
@@ -116,12 +117,24 @@ public sealed class MainTemplateTests(InfraFixture infra)
     [Fact]
     public void Search_capacity_setting_is_the_index_capacity_of_the_first_pool_service()
     {
-        var capacity = Assert.IsType<Opaque>(AppSettings["Memic__Search__Services__0__Capacity"]).Text;
+        var capacity = Assert.IsType<Opaque>(AppSettings["Memic__Search__Services__0__IndexCapacity"]).Text;
 
         // The number itself is computed by search-service.bicep (see SearchServiceTemplateTests); app settings are strings.
         Assert.StartsWith("string(reference(", capacity, StringComparison.Ordinal);
         Assert.Contains("/providers/Microsoft.Resources/deployments/search-service'", capacity, StringComparison.Ordinal);
         Assert.EndsWith(".outputs.indexCapacity.value)", capacity, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_Memic_app_setting_is_one_the_app_reads()
+    {
+        // local.settings.sample.json lists every setting the code binds (the Server tests check it against the options
+        // classes), so a name the template sets but the sample lacks is a setting nobody reads: a typo in infra.
+        var sample = SampleSettingNames();
+        var memicSettings = AppSettings.Keys.Where(k => k.StartsWith("Memic__", StringComparison.Ordinal)).ToList();
+
+        Assert.NotEmpty(memicSettings);
+        Assert.All(memicSettings, name => Assert.Contains(name, sample));
     }
 
     [Fact]
@@ -165,14 +178,14 @@ public sealed class MainTemplateTests(InfraFixture infra)
     }
 
     [Fact]
-    public void Without_openai_embeddings_and_chat_fall_back_to_the_embedded_providers()
+    public void Without_openai_embeddings_fall_back_to_the_embedded_model_and_chat_to_extractive_answers()
     {
         var deployment = infra.DeployMain(new Dictionary<string, object?> { ["deployOpenAi"] = false });
         var settings = Assert.Single(deployment.OfType("Microsoft.Web/sites/config")).Properties;
 
         Assert.Empty(deployment.OfType("Microsoft.CognitiveServices/accounts"));
         Assert.Equal("Embedded", settings["Memic__Embeddings__Provider"]);
-        Assert.Equal("Embedded", settings["Memic__Chat__Provider"]);
+        Assert.Equal("None", settings["Memic__Chat__Provider"]);
         Assert.DoesNotContain(settings.Keys, key => key.EndsWith("__Endpoint", StringComparison.Ordinal) && key.StartsWith("Memic__Embeddings", StringComparison.Ordinal));
         Assert.DoesNotContain(RoleAssignment.All(deployment), a => a.Role == Roles.CognitiveServicesOpenAiUser);
     }
@@ -343,5 +356,12 @@ public sealed class MainTemplateTests(InfraFixture infra)
         Assert.All(expected, name => Assert.True(_deployment.Outputs.ContainsKey(name), $"output {name} is missing"));
         Assert.Equal($"rg-{InfraFixture.EnvironmentName}", _deployment.Outputs["AZURE_RESOURCE_GROUP"]);
         Assert.Equal("memic-admin-key", _deployment.Outputs["MEMIC_ADMIN_KEY_SECRET_NAME"]);
+    }
+
+    private static HashSet<string> SampleSettingNames()
+    {
+        var path = Path.Combine(BicepCli.InfraDirectory, "..", "local.settings.sample.json");
+        using var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        return [.. sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name)];
     }
 }

@@ -66,6 +66,7 @@ public sealed class SettingsSampleTests
         Assert.Contains("Memic__Catalog__Provider", sample);
         Assert.Contains("Memic__Keys__Provider", sample);
         Assert.Contains("Memic__Embeddings__Provider", sample);
+        Assert.Contains("Memic__Search__Provider", sample);
         Assert.Contains(Ingestion.DependencyInjection.OcrEnabledSetting.Replace(":", "__", StringComparison.Ordinal), sample);
     }
 
