@@ -1,36 +1,45 @@
 using System.Reflection;
 using System.Text.Json;
-using Memic.Azure.Blobs;
-using Memic.Azure.Catalog;
 using Memic.Azure.KeyVault;
-using Memic.Core.Chat;
-using Memic.Core.Embeddings;
-using Memic.Core.Files;
 using Memic.Core.Keys;
 using Memic.Core.Provisioning;
-using Memic.Embedded;
-using Memic.Embedded.Ingestion;
-using Memic.Http.RateLimiting;
 
 namespace Memic.Server.Tests;
 
 /// <summary>local.settings.sample.json lists every setting the code reads, so an operator can see them all in one place.</summary>
 public sealed class SettingsSampleTests
 {
-    public static TheoryData<Type, string> OptionsClasses => new()
+    /// <summary>
+    /// Every options class of Memic's assemblies, found by its <c>Section</c> constant, so a new one cannot be forgotten
+    /// here: the sample must list it as soon as it exists.
+    /// </summary>
+    public static TheoryData<Type, string> OptionsClasses => new(FindOptionsClasses());
+
+    private static IEnumerable<(Type Options, string Section)> FindOptionsClasses()
     {
-        { typeof(KeyVerificationOptions), KeyVerificationOptions.Section },
-        { typeof(RateLimitOptions), RateLimitOptions.Section },
-        { typeof(UploadOptions), UploadOptions.Section },
-        { typeof(IngestionWorkerOptions), IngestionWorkerOptions.Section },
-        { typeof(EmbeddedOptions), EmbeddedOptions.Section },
-        { typeof(ChatModelOptions), ChatModelOptions.Section },
-        { typeof(EmbeddingModelOptions), EmbeddingModelOptions.Section },
-        { typeof(AzureBlobOptions), AzureBlobOptions.Section },
-        { typeof(AzureTableOptions), AzureTableOptions.Section },
-        { typeof(KeyVaultOptions), KeyVaultOptions.Section },
-        { typeof(SearchPoolOptions), SearchPoolOptions.Section },
-    };
+        var assemblies = new[]
+        {
+            typeof(Core.DependencyInjection), typeof(Http.DependencyInjection), typeof(Embedded.DependencyInjection),
+            typeof(Azure.DependencyInjection), typeof(Ingestion.DependencyInjection),
+        }.Select(t => t.Assembly);
+        foreach (var type in assemblies.SelectMany(a => a.GetExportedTypes()).Where(t => t.IsClass).OrderBy(t => t.FullName, StringComparer.Ordinal))
+        {
+            if (type.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } section)
+            {
+                yield return (type, (string)section.GetRawConstantValue()!);
+            }
+        }
+    }
+
+    [Fact]
+    public void Options_classes_are_found()
+    {
+        var found = FindOptionsClasses().Select(found => found.Options).ToList();
+
+        Assert.Contains(typeof(KeyVerificationOptions), found);
+        Assert.Contains(typeof(SearchPoolOptions), found);
+        Assert.Contains(typeof(KeyVaultOptions), found);
+    }
 
     [Theory]
     [MemberData(nameof(OptionsClasses))]
