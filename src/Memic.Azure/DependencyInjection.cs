@@ -3,6 +3,7 @@ using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
 using Memic.Azure.KeyVault;
+using Memic.Azure.Queues;
 using Memic.Core.Chat;
 using Memic.Core.Embeddings;
 using Memic.Core.Ports;
@@ -55,6 +56,19 @@ public static class DependencyInjection
         services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>, KeyVaultOptionsValidation>());
         services.TryAddSingleton<IApiKeyStore, KeyVaultKeyStore>();
+        return services;
+    }
+
+    /// <summary>
+    /// The ingestion queue on an Azure Storage queue, configured under <c>Memic:IngestionQueue</c> (ServiceUri, or
+    /// ConnectionString for Azurite; ClientId; QueueName). The app's identity needs Storage Queue Data Contributor.
+    /// </summary>
+    public static IServiceCollection AddAzureStorageIngestionQueue(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AzureQueueOptions>().Bind(configuration.GetSection(AzureQueueOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureQueueOptions>, AzureQueueOptionsValidation>());
+        services.TryAddSingleton<AzureStorageIngestionQueue>();
+        services.TryAddSingleton<IIngestionQueue>(sp => sp.GetRequiredService<AzureStorageIngestionQueue>());
         return services;
     }
 
