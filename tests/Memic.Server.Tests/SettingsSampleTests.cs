@@ -3,6 +3,7 @@ using System.Text.Json;
 using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
 using Memic.Azure.KeyVault;
+using Memic.Azure.Queues;
 using Memic.Core.Chat;
 using Memic.Core.Embeddings;
 using Memic.Core.Files;
@@ -28,6 +29,7 @@ public sealed class SettingsSampleTests
         { typeof(AzureBlobOptions), AzureBlobOptions.Section },
         { typeof(AzureTableOptions), AzureTableOptions.Section },
         { typeof(KeyVaultOptions), KeyVaultOptions.Section },
+        { typeof(AzureQueueOptions), AzureQueueOptions.Section },
     };
 
     [Theory]

@@ -11,11 +11,15 @@ public sealed class AzureQueueOptions
     /// <summary>The Queue service endpoint, e.g. <c>https://&lt;account&gt;.queue.core.windows.net</c>; reached with the managed identity.</summary>
     public Uri? ServiceUri { get; set; }
 
-    /// <summary>Azurite only (e.g. <c>UseDevelopmentStorage=true</c>); Azure deployments use <see cref="ServiceUri"/>.</summary>
+    /// <summary>
+    /// Azurite only (e.g. <c>UseDevelopmentStorage=true</c>); Azure deployments use <see cref="ServiceUri"/>. The Functions
+    /// host falls back to its own storage account (<c>AzureWebJobsStorage</c>) when neither is set.
+    /// </summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>The client id of a user-assigned managed identity; empty for the system-assigned one or a developer login.</summary>
     public string? ClientId { get; set; }
 
+    /// <summary>The Functions host always uses <see cref="DefaultQueueName"/>, the name its queue trigger is compiled with.</summary>
     public string QueueName { get; set; } = DefaultQueueName;
 }
