@@ -8,9 +8,11 @@ using Memic.Functions.Http;
 using Memic.Functions.Ingestion;
 using Memic.Http;
 using Memic.Ingestion;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Memic.Functions;
 
@@ -84,4 +86,8 @@ public static class FunctionsComposition
         var chat = configuration.GetSection(ChatModelOptions.Section).GetValue<ChatProvider?>(nameof(ChatModelOptions.Provider)) ?? ChatProvider.None;
         return chat == ChatProvider.None ? services : services.AddOpenAIChat();
     }
+
+    /// <summary>The worker middleware every HTTP function runs in: request ids and error envelopes.</summary>
+    public static IFunctionsWorkerApplicationBuilder UseMemicHttpErrors(this IFunctionsWorkerApplicationBuilder builder) =>
+        builder.UseMiddleware<HttpErrorMiddleware>();
 }

@@ -3,7 +3,9 @@ using Memic.Azure.KeyVault;
 using Memic.Azure.Queues;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
+using Memic.Functions.Http;
 using Memic.Functions.Ingestion;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +48,21 @@ public sealed class CompositionTests
         Assert.Null(services.GetService<IChatClient>());
         // The search index (and its service pool) is registered by the Azure AI Search adapter, not yet here.
         Assert.DoesNotContain(collection, d => d.ServiceType == typeof(ISearchIndex));
+    }
+
+    [Fact]
+    public void The_worker_builds_as_Program_composes_it_with_the_error_middleware()
+    {
+        var builder = FunctionsApplication.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(AzureSettings());
+        builder.ConfigureFunctionsWebApplication();
+        builder.UseMemicHttpErrors();
+        builder.Services.AddMemicFunctionsApp(builder.Configuration);
+
+        using var app = builder.Build();
+
+        Assert.NotNull(app.Services.GetService<HttpErrorMiddleware>());
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
     }
 
     [Theory]
