@@ -1,13 +1,19 @@
+using Memic.Azure.AI;
 using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
 using Memic.Azure.KeyVault;
 using Memic.Azure.Provisioning;
 using Memic.Azure.Provisioning.Internals;
+using Memic.Azure.Queues;
+using Memic.Core.Chat;
+using Memic.Core.Embeddings;
 using Memic.Core.Ports;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Memic.Azure;
@@ -66,6 +72,52 @@ public static class DependencyInjection
         services.AddOptions<ArmDeploymentOptions>().Bind(configuration.GetSection(ArmDeploymentOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArmDeploymentOptions>, ArmDeploymentOptionsValidation>());
         services.TryAddSingleton<ISearchServiceDeployer, ArmSearchServiceDeployer>();
+        return services;
+    }
+
+    /// <summary>
+    /// The ingestion queue on an Azure Storage queue, configured under <c>Memic:IngestionQueue</c> (ServiceUri, or
+    /// ConnectionString for Azurite; ClientId; QueueName). The app's identity needs Storage Queue Data Contributor.
+    /// </summary>
+    public static IServiceCollection AddAzureStorageIngestionQueue(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AzureQueueOptions>().Bind(configuration.GetSection(AzureQueueOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureQueueOptions>, AzureQueueOptionsValidation>());
+        services.TryAddSingleton<AzureStorageIngestionQueue>();
+        services.TryAddSingleton<IIngestionQueue>(sp => sp.GetRequiredService<AzureStorageIngestionQueue>());
+        return services;
+    }
+
+    /// <summary>
+    /// Embeddings from OpenAI, an OpenAI-compatible endpoint or an Azure OpenAI deployment, configured under
+    /// <c>Memic:Embeddings</c> (bound and validated on start by Core's <c>AddMemicCore</c>). Registers the embedder
+    /// and the <see cref="IEmbeddingModel"/> port it also serves, so the chunker counts tokens the way the model does.
+    /// </summary>
+    public static IServiceCollection AddOpenAIEmbeddings(this IServiceCollection services)
+    {
+        services.AddOptions<EmbeddingModelOptions>()
+            .Validate(o => o.IsRemote,
+                "Memic:Embeddings:Provider (Memic__Embeddings__Provider) must be OpenAI or AzureOpenAI where remote embeddings are registered.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => OpenAIEmbeddingModels.Create(
+            sp.GetRequiredService<IOptions<EmbeddingModelOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<OpenAIEmbeddingModel>());
+        services.TryAddSingleton<IEmbeddingModel>(sp => sp.GetRequiredService<OpenAIEmbeddingModel>());
+        return services;
+    }
+
+    /// <summary>
+    /// The chat model behind <see cref="IChatClient"/>: OpenAI's chat completions API at any OpenAI-compatible endpoint or
+    /// an Azure OpenAI deployment, configured under <c>Memic:Chat</c> (bound and validated on start by Core). Call it only
+    /// when a provider is chosen: without a client, answers stay extractive.
+    /// </summary>
+    public static IServiceCollection AddOpenAIChat(this IServiceCollection services)
+    {
+        services.AddOptions<ChatModelOptions>()
+            .Validate(o => o.Provider != ChatProvider.None,
+                "Memic:Chat:Provider (Memic__Chat__Provider) must be OpenAI or AzureOpenAI where a chat model is registered.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => OpenAIChatClients.Create(sp.GetRequiredService<IOptions<ChatModelOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }
 }

@@ -1,0 +1,238 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Globalization;
+using System.Numerics.Tensors;
+using Memic.Core.Embeddings;
+using Memic.Core.Errors;
+using Memic.Core.Ports;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.Tokenizers;
+
+namespace Memic.Azure.AI;
+
+/// <summary>
+/// An embedding model reached through OpenAI's embeddings API: OpenAI itself, an OpenAI-compatible server or an Azure
+/// OpenAI deployment (e.g. text-embedding-3-small). Serves both the M.E.AI generator and the <see cref="IEmbeddingModel"/>
+/// port, so the chunker counts tokens the way the model does.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Inputs are sent in requests of at most <see cref="EmbeddingModelOptions.BatchSize"/>. Every vector must have the
+/// configured length (an index built for one length cannot hold another) and is scaled to unit length: OpenAI's vectors
+/// already are, other servers' may not be, and the index compares vectors by dot product.
+/// </para>
+/// <para>
+/// 429, 5xx, timeouts and network errors are retried up to <see cref="EmbeddingModelOptions.MaxRetries"/> times, waiting
+/// as long as Retry-After asks (capped at <see cref="MaxRetryDelay"/>), then surface as <see cref="TransientException"/>.
+/// Errors never carry the SDK's message: it quotes the response body, which may echo the documents, so the key and
+/// the text never reach a log.
+/// </para>
+/// <para>
+/// Tokens are counted with cl100k_base, the tokenizer of every OpenAI embedding model. For another model behind a
+/// compatible endpoint it is an estimate, which is why <see cref="EmbeddingModelOptions.MaxInputTokens"/> is a setting.
+/// </para>
+/// </remarks>
+internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embedding<float>>, IEmbeddingModel
+{
+    /// <summary>Longest wait between retries, whatever Retry-After says, so a stuck endpoint cannot park ingestion for hours.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(60);
+
+    // The native lengths of OpenAI's models. Only these are asked for another length: text-embedding-3 models shorten
+    // on request, while other servers may reject the parameter, so for them a mismatch is reported instead.
+    private static readonly Dictionary<string, int> NativeDimensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["text-embedding-3-small"] = 1536,
+        ["text-embedding-3-large"] = 3072,
+        ["text-embedding-ada-002"] = 1536,
+    };
+
+    private static readonly Tokenizer Cl100k = TiktokenTokenizer.CreateForEncoding("cl100k_base");
+
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _inner;
+    private readonly EmbeddingGenerationOptions _requestOptions;
+    private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly int _batchSize;
+    private readonly int _maxRetries;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public OpenAIEmbeddingModel(
+        IEmbeddingGenerator<string, Embedding<float>> inner, EmbeddingModelOptions options, Uri endpoint, TimeProvider time, ILogger<OpenAIEmbeddingModel> logger)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(options);
+        _inner = inner;
+        _batchSize = options.BatchSize;
+        _maxRetries = options.MaxRetries;
+        _time = time;
+        _logger = logger;
+        Info = new EmbeddingModelInfo(options.Model!, options.Dimensions, options.MaxInputTokens);
+        var shorten = NativeDimensions.TryGetValue(Info.ModelId, out var native) && native != Info.Dimensions;
+        _requestOptions = new EmbeddingGenerationOptions { Dimensions = shorten ? Info.Dimensions : null };
+        _metadata = new EmbeddingGeneratorMetadata(options.Provider.ToString(), endpoint, Info.ModelId, Info.Dimensions);
+    }
+
+    public EmbeddingModelInfo Info { get; }
+
+    /// <summary>Counts cl100k_base tokens in the whole text, without truncation.</summary>
+    public int CountTokens(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Cl100k.CountTokens(text);
+    }
+
+    /// <summary>Embeds every value in requests of at most the batch size and returns unit vectors in input order.</summary>
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values,
+        EmbeddingGenerationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ValidateOptions(options);
+        var texts = values as IReadOnlyList<string> ?? values.ToList();
+        if (texts.Any(t => t is null))
+        {
+            throw new ArgumentException("Values must not contain null.", nameof(values));
+        }
+
+        var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count) { Usage = new UsageDetails() };
+        foreach (var batch in texts.Chunk(_batchSize))
+        {
+            var generated = await GenerateWithRetriesAsync(batch, cancellationToken);
+            if (generated.Count != batch.Length)
+            {
+                throw new InvalidOperationException($"The embedding endpoint returned {generated.Count} vectors for {batch.Length} inputs.");
+            }
+
+            foreach (var embedding in generated)
+            {
+                result.Add(Normalized(embedding));
+            }
+
+            result.Usage.InputTokenCount = (result.Usage.InputTokenCount ?? 0) + (generated.Usage?.InputTokenCount ?? 0);
+            result.Usage.TotalTokenCount = (result.Usage.TotalTokenCount ?? 0) + (generated.Usage?.TotalTokenCount ?? 0);
+        }
+
+        return result;
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(EmbeddingGeneratorMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : _inner.GetService(serviceType);
+    }
+
+    public void Dispose() => _inner.Dispose();
+
+    private void ValidateOptions(EmbeddingGenerationOptions? options)
+    {
+        // Vectors of another size or model would be silently incompatible with the index, so refuse them.
+        if (options?.Dimensions is { } dimensions && dimensions != Info.Dimensions)
+        {
+            throw new ArgumentException($"{Info.ModelId} is configured for {Info.Dimensions}-dimensional vectors, not {dimensions}.", nameof(options));
+        }
+
+        if (options?.ModelId is { } modelId && !string.Equals(modelId, Info.ModelId, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"This generator runs {Info.ModelId}, not {modelId}.", nameof(options));
+        }
+    }
+
+    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateWithRetriesAsync(string[] batch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            string failure;
+            TimeSpan? retryAfter = null;
+            try
+            {
+                return await _inner.GenerateAsync(batch, _requestOptions, cancellationToken);
+            }
+            catch (ClientResultException ex) when (ex.Status is 0 or 408 or 429 or >= 500)
+            {
+                failure = ex.Status == 0 ? "could not be reached" : $"answered HTTP {ex.Status}";
+                retryAfter = RetryAfter(ex.GetRawResponse());
+            }
+            catch (ClientResultException ex)
+            {
+                // Status alone: the SDK's message quotes the response body. 400/401/403/404 are settings errors, not worth retrying.
+                throw new InvalidOperationException(
+                    $"The embedding endpoint answered HTTP {ex.Status}; check Memic:Embeddings:Endpoint, Model and ApiKey.");
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = "did not answer within Memic:Embeddings:Timeout";
+            }
+            catch (HttpRequestException)
+            {
+                failure = "could not be reached";
+            }
+
+            if (attempt > _maxRetries)
+            {
+                throw new TransientException($"The embedding endpoint {failure} on {attempt} attempts.");
+            }
+
+            // Without Retry-After, back off exponentially (1 s, 2 s, 4 s, ...) to let an overloaded endpoint recover.
+            var delay = retryAfter ?? TimeSpan.FromSeconds(Math.Pow(2, attempt - 1));
+            delay = delay > MaxRetryDelay ? MaxRetryDelay : delay;
+            _logger.LogWarning("The embedding endpoint {Failure}; retry {Attempt} of {MaxRetries} in {Delay}", failure, attempt, _maxRetries, delay);
+            await Task.Delay(delay, _time, cancellationToken);
+        }
+    }
+
+    /// <summary>Retry-After as seconds or an HTTP date, or Azure's retry-after-ms; null when absent or unreadable.</summary>
+    private TimeSpan? RetryAfter(PipelineResponse? response)
+    {
+        if (response is null)
+        {
+            return null;
+        }
+
+        if (response.Headers.TryGetValue("retry-after-ms", out var milliseconds)
+            && double.TryParse(milliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
+        {
+            return TimeSpan.FromMilliseconds(ms);
+        }
+
+        if (!response.Headers.TryGetValue("Retry-After", out var value) || value is null)
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? (date - _time.GetUtcNow()) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero
+            : null;
+    }
+
+    private Embedding<float> Normalized(Embedding<float> embedding)
+    {
+        var source = embedding.Vector.Span;
+        if (source.Length != Info.Dimensions)
+        {
+            throw new InvalidOperationException(
+                $"The embedding endpoint returned {source.Length}-dimensional vectors, but Memic:Embeddings:Dimensions is {Info.Dimensions} for {Info.ModelId}.");
+        }
+
+        var vector = new float[source.Length];
+        var norm = TensorPrimitives.Norm(source);
+        TensorPrimitives.Divide(source, Math.Max(norm, 1e-12f), vector);
+        return new Embedding<float>(vector) { ModelId = embedding.ModelId ?? Info.ModelId, CreatedAt = embedding.CreatedAt };
+    }
+}

@@ -1,0 +1,63 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Azure.AI.OpenAI;
+using Azure.Identity;
+using Memic.Core.Embeddings;
+using Memic.Core.Errors;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using OpenAI;
+
+namespace Memic.Azure.AI;
+
+/// <summary>
+/// Builds <see cref="OpenAIEmbeddingModel"/> from <c>Memic:Embeddings</c>: OpenAI, any OpenAI-compatible endpoint or an
+/// Azure OpenAI deployment (with its API key or, without one, the host's Azure identity).
+/// </summary>
+internal static class OpenAIEmbeddingModels
+{
+    public static OpenAIEmbeddingModel Create(EmbeddingModelOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        var endpoint = new Uri(options.Endpoint!);
+        var generator = options.Provider switch
+        {
+            EmbeddingProvider.OpenAI => OpenAICompatible(options, endpoint),
+            EmbeddingProvider.AzureOpenAI => AzureOpenAI(options, endpoint),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "No remote embedder exists for this provider."),
+        };
+        var logger = loggers.CreateLogger<OpenAIEmbeddingModel>();
+        logger.LogInformation("Embeddings come from {Provider} model {Model} at {Endpoint} ({Dimensions} dimensions)",
+            options.Provider, options.Model, endpoint, options.Dimensions);
+        return new OpenAIEmbeddingModel(generator, options, endpoint, time, logger);
+    }
+
+    private static IEmbeddingGenerator<string, Embedding<float>> OpenAICompatible(EmbeddingModelOptions options, Uri endpoint)
+    {
+        var clientOptions = Pipeline(new OpenAIClientOptions { Endpoint = endpoint }, options);
+
+        // OpenAI-compatible servers on a custom endpoint often take no key, but the client insists on one.
+        var key = string.IsNullOrWhiteSpace(options.ApiKey) ? "no-key" : options.ApiKey;
+        return new OpenAI.Embeddings.EmbeddingClient(options.Model, new ApiKeyCredential(key), clientOptions).AsIEmbeddingGenerator();
+    }
+
+    private static IEmbeddingGenerator<string, Embedding<float>> AzureOpenAI(EmbeddingModelOptions options, Uri endpoint)
+    {
+        var clientOptions = Pipeline(new AzureOpenAIClientOptions(), options);
+        var client = string.IsNullOrWhiteSpace(options.ApiKey)
+            ? new AzureOpenAIClient(endpoint, new DefaultAzureCredential(), clientOptions)
+            : new AzureOpenAIClient(endpoint, new ApiKeyCredential(options.ApiKey), clientOptions);
+        return client.GetEmbeddingClient(options.Model).AsIEmbeddingGenerator();
+    }
+
+    /// <summary>
+    /// The SDK does not retry: <see cref="OpenAIEmbeddingModel"/> does, so it can honour Retry-After with a bound and end
+    /// in a <see cref="TransientException"/> the ingestion pipeline understands.
+    /// </summary>
+    private static T Pipeline<T>(T clientOptions, EmbeddingModelOptions options)
+        where T : ClientPipelineOptions
+    {
+        clientOptions.RetryPolicy = new ClientRetryPolicy(0);
+        clientOptions.NetworkTimeout = options.Timeout;
+        return clientOptions;
+    }
+}

@@ -1,0 +1,79 @@
+using Azure;
+using Azure.Core;
+using Azure.Identity;
+using Azure.Storage.Queues;
+using Memic.Azure.Internals;
+using Memic.Core.Ports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Memic.Azure.Queues;
+
+/// <summary>
+/// The ingestion queue of the Functions host: a message per file on an Azure Storage queue, drained by a queue trigger.
+/// A storage queue cannot tell that a file is already queued, so a file confirmed twice may be delivered twice; the
+/// ingestion pipeline is idempotent and the consumer runs one file at a time per instance, so that costs a lookup.
+/// </summary>
+/// <remarks>
+/// Messages are base64-encoded, the Functions queue extension's default encoding. <see cref="Cancel"/> does nothing
+/// here: the work runs in whichever instance took the message; hosts that also consume the queue decorate this class
+/// to stop their own runs.
+/// </remarks>
+public sealed class AzureStorageIngestionQueue : IIngestionQueue
+{
+    private readonly QueueClient _queue;
+    private readonly ILogger<AzureStorageIngestionQueue> _logger;
+    private volatile bool _created;
+
+    public AzureStorageIngestionQueue(IOptions<AzureQueueOptions> options, ILogger<AzureStorageIngestionQueue> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = options.Value;
+        var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        clientOptions.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
+        var service = settings.ServiceUri is null
+            ? new QueueServiceClient(settings.ConnectionString, clientOptions)
+            : new QueueServiceClient(settings.ServiceUri, Credential(settings.ClientId), clientOptions);
+        _queue = service.GetQueueClient(settings.QueueName);
+        _logger = logger;
+    }
+
+    public string QueueName => _queue.Name;
+
+    public async ValueTask EnqueueAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
+    {
+        var message = new IngestionMessage(environmentId, fileId).ToJson();
+        try
+        {
+            await EnsureQueueAsync(cancellationToken);
+            await _queue.SendMessageAsync(message, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The queue was deleted since it was created here: make it again once.
+            _created = false;
+            await EnsureQueueAsync(cancellationToken);
+            await _queue.SendMessageAsync(message, cancellationToken);
+        }
+
+        _logger.LogInformation("Queued file {FileId} of environment {EnvironmentId} for ingestion", fileId, environmentId);
+    }
+
+    public void Cancel(Guid fileId)
+    {
+        // Nothing runs in this class; see the remarks.
+    }
+
+    private async Task EnsureQueueAsync(CancellationToken cancellationToken)
+    {
+        if (!_created)
+        {
+            await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            _created = true;
+        }
+    }
+
+    /// <summary>With a user-assigned identity the client id says which one; without, the system-assigned one or a developer login.</summary>
+    private static DefaultAzureCredential Credential(string? clientId) =>
+        new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId });
+}

@@ -1,0 +1,11 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Memic.Functions.Http;
+
+/// <summary><c>GET /health</c> (CONTRACT §10).</summary>
+public sealed class HealthFunctions(SharedRoutes routes)
+{
+    [Function("Health")]
+    public Task<IResult> Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) => routes.RunAsync("Health", request);
+}

@@ -1,0 +1,52 @@
+using Azure.Storage.Blobs;
+using Memic.Azure.Queues;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Memic.Functions.Ingestion;
+
+/// <summary>
+/// What starts ingestion in Azure: the Event Grid blob trigger on <c>uploads/&lt;environment_id&gt;/&lt;file_id&gt;</c> (the only
+/// blob trigger Flex Consumption runs; infra/hooks/postdeploy.sh subscribes it by this name), and the storage queue that
+/// confirm writes to, which covers a missed or early event: a blob can arrive before its upload is confirmed, and the
+/// pipeline leaves a file alone until then.
+/// </summary>
+public sealed class IngestionFunctions(IngestionRuns runs, ILogger<IngestionFunctions> logger)
+{
+    /// <summary>The host's storage account (identity-based in Azure: <c>AzureWebJobsStorage__*ServiceUri</c>), which holds the uploads container.</summary>
+    public const string StorageConnection = "AzureWebJobsStorage";
+
+    public const string UploadsPath = "uploads/{environmentId}/{fileId}";
+
+    [Function("IngestUploadedBlob")]
+    public Task IngestUploadedBlob(
+        [BlobTrigger(UploadsPath, Source = BlobTriggerSource.EventGrid, Connection = StorageConnection)] BlobClient blob,
+        string environmentId,
+        string fileId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        if (!Guid.TryParse(environmentId, out var environment) || !Guid.TryParse(fileId, out var file))
+        {
+            // Not a blob Memic wrote; retrying would never make it one.
+            logger.LogWarning("Ignored blob {BlobName} in {Container}: not <environment_id>/<file_id>", blob.Name, blob.BlobContainerName);
+            return Task.CompletedTask;
+        }
+
+        return runs.RunAsync(environment, file, cancellationToken);
+    }
+
+    [Function("IngestQueuedFile")]
+    public Task IngestQueuedFile(
+        [QueueTrigger(AzureQueueOptions.DefaultQueueName, Connection = StorageConnection)] string message,
+        CancellationToken cancellationToken)
+    {
+        if (IngestionMessage.TryParse(message) is not { } queued)
+        {
+            logger.LogWarning("Ignored a malformed ingestion message of {Length} characters", message?.Length ?? 0);
+            return Task.CompletedTask;
+        }
+
+        return runs.RunAsync(queued.EnvironmentId, queued.FileId, cancellationToken);
+    }
+}

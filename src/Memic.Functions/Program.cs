@@ -1,0 +1,9 @@
+using Memic.Functions;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMemicHttpErrors();
+builder.Services.AddMemicFunctionsApp(builder.Configuration);
+await builder.Build().RunAsync();
