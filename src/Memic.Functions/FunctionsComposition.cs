@@ -25,7 +25,8 @@ public static class FunctionsComposition
             .AddAzureStorage(configuration)
             .AddStorageQueueIngestion(configuration)
             // The search index per environment and the search-service pool (AddAzureAISearchIndex) register here.
-            .AddRemoteModels(configuration);
+            .AddRemoteModels(configuration)
+            .AddHostedService<DefaultProjectSetup>();
 
     /// <summary>
     /// Everything but the adapters: Core, the shared HTTP surface, document reading, the routes the functions run and

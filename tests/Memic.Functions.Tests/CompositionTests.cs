@@ -9,6 +9,7 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Memic.Functions.Tests;
@@ -46,6 +47,7 @@ public sealed class CompositionTests
         Assert.NotNull(services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
         Assert.NotNull(services.GetRequiredService<IDocumentReader>());
         Assert.Null(services.GetService<IChatClient>());
+        Assert.Contains(collection, d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(DefaultProjectSetup));
         // The search index (and its service pool) is registered by the Azure AI Search adapter, not yet here.
         Assert.DoesNotContain(collection, d => d.ServiceType == typeof(ISearchIndex));
     }

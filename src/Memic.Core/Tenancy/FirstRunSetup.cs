@@ -1,3 +1,4 @@
+using Memic.Core.Errors;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Options;
@@ -34,22 +35,46 @@ public sealed class FirstRunSetup(
             return new FirstRunResult(adminKey, null);
         }
 
+        await EnsureDefaultProjectAsync(cancellationToken);
+        var created = await environments.CreateAsync(DefaultEnvironmentSlug, DefaultEnvironmentSlug, projectId: null, cancellationToken);
+        await settings.SetSettingAsync(CompletedSetting, time.GetUtcNow().ToString("O"), cancellationToken);
+        return new FirstRunResult(adminKey, created);
+    }
+
+    /// <summary>
+    /// The default organization and project that requests naming none fall back to (e.g. creating an environment with
+    /// only a slug). Idempotent; hosts that cannot show a generated key once (the Functions app) run only this part.
+    /// </summary>
+    public async Task EnsureDefaultProjectAsync(CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         var organization = await catalog.GetDefaultOrganizationAsync(cancellationToken);
         if (organization is null)
         {
-            organization = new Organization(Guid.NewGuid(), DefaultOrganizationName, now);
-            await catalog.AddOrganizationAsync(organization, isDefault: true, cancellationToken);
+            try
+            {
+                await catalog.AddOrganizationAsync(new Organization(Guid.NewGuid(), DefaultOrganizationName, now), isDefault: true, cancellationToken);
+            }
+            catch (ConflictException)
+            {
+                // Another instance starting at the same time made it first; theirs is the default.
+            }
+
+            organization = await catalog.GetDefaultOrganizationAsync(cancellationToken)
+                           ?? throw new InvalidOperationException("The default organization vanished right after it was created.");
         }
 
         if (await catalog.GetDefaultProjectAsync(cancellationToken) is null)
         {
-            await catalog.AddProjectAsync(new Project(Guid.NewGuid(), DefaultProjectName, organization.Id, true, now, now), isDefault: true, cancellationToken);
+            try
+            {
+                await catalog.AddProjectAsync(new Project(Guid.NewGuid(), DefaultProjectName, organization.Id, true, now, now), isDefault: true, cancellationToken);
+            }
+            catch (ConflictException)
+            {
+                // As above: a concurrent start already made the default project.
+            }
         }
-
-        var created = await environments.CreateAsync(DefaultEnvironmentSlug, DefaultEnvironmentSlug, projectId: null, cancellationToken);
-        await settings.SetSettingAsync(CompletedSetting, time.GetUtcNow().ToString("O"), cancellationToken);
-        return new FirstRunResult(adminKey, created);
     }
 
     private async Task<string?> EnsureAdminKeyAsync(CancellationToken cancellationToken)
