@@ -76,6 +76,8 @@ internal sealed class TokenBudget : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(tokens);
         cancellationToken.ThrowIfCancellationRequested();
         Waiter waiter;
+        bool firstToWait;
+        long inWindow;
         lock (_gate)
         {
             var now = _time.GetTimestamp();
@@ -86,21 +88,35 @@ internal sealed class TokenBudget : IDisposable
                 return Task.CompletedTask;
             }
 
-            if (_waiters.Count == 0)
-            {
-                _logger.LogInformation(
-                    "Embedding requests wait for the {TokensPerMinute} tokens-per-minute budget ({InWindow} tokens sent in the last minute)",
-                    TokensPerMinute, _inWindow);
-            }
-
+            firstToWait = _waiters.Count == 0;
+            inWindow = _inWindow;
             waiter = new Waiter(tokens, now, cancellationToken);
             waiter.Node = _waiters.AddLast(waiter);
             ScheduleLocked(now);
         }
 
+        if (firstToWait)
+        {
+            _logger.LogInformation(
+                "Embedding requests wait for the {TokensPerMinute} tokens-per-minute budget ({InWindow} tokens sent in the last minute)",
+                TokensPerMinute, inWindow);
+        }
+
         if (cancellationToken.CanBeCanceled)
         {
-            waiter.Cancellation = cancellationToken.Register(() => Cancel(waiter));
+            var registration = cancellationToken.Register(() => Cancel(waiter));
+            lock (_gate)
+            {
+                // Still queued: whoever grants it disposes the registration. Otherwise nobody else will, and a
+                // long-lived token (the host's stopping token) would keep it forever.
+                if (waiter.Node.List is not null)
+                {
+                    waiter.Cancellation = registration;
+                    registration = default;
+                }
+            }
+
+            registration.Dispose();
         }
 
         return waiter.Completion.Task;
@@ -113,7 +129,7 @@ internal sealed class TokenBudget : IDisposable
         lock (_gate)
         {
             // Already granted: the tokens are spent, and the caller sees its cancellation on the request itself.
-            if (waiter.Node?.List is null)
+            if (waiter.Node.List is null)
             {
                 return;
             }
@@ -128,7 +144,7 @@ internal sealed class TokenBudget : IDisposable
 
     private void GrantWaiting()
     {
-        var granted = new List<Waiter>();
+        var granted = new List<(Waiter Waiter, CancellationTokenRegistration Cancellation)>();
         lock (_gate)
         {
             var now = _time.GetTimestamp();
@@ -137,18 +153,18 @@ internal sealed class TokenBudget : IDisposable
             {
                 _waiters.RemoveFirst();
                 Take(now, head.Tokens);
-                granted.Add(head);
+                granted.Add((head, head.Cancellation));
             }
 
             ScheduleLocked(now);
         }
 
-        foreach (var waiter in granted)
+        foreach (var (waiter, cancellation) in granted)
         {
-            waiter.Cancellation.Dispose();
+            cancellation.Dispose();
+            waiter.Completion.TrySetResult();
             _logger.LogDebug("An embedding request of {Tokens} tokens waited {Waited} for the tokens-per-minute budget",
                 waiter.Tokens, _time.GetElapsedTime(waiter.Since));
-            waiter.Completion.TrySetResult();
         }
     }
 
@@ -208,7 +224,7 @@ internal sealed class TokenBudget : IDisposable
         // Continuations run outside the lock and outside whichever thread grants or cancels.
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public LinkedListNode<Waiter>? Node { get; set; }
+        public LinkedListNode<Waiter> Node { get; set; } = null!;
 
         public CancellationTokenRegistration Cancellation { get; set; }
     }
