@@ -59,17 +59,30 @@ param searchPartitionCount int = 1
 ])
 param searchSemanticRanker string = 'free'
 
-// Azure OpenAI: without it embeddings and answers fall back to the embedded providers.
+// Azure OpenAI: without it, embeddings come from an external OpenAI-compatible endpoint (the
+// Functions app ships no local model) and answers stay extractive.
 param deployOpenAi bool = true
 
 @description('Azure OpenAI region when it differs from `location` (models are not offered everywhere); empty means `location`.')
 param openAiLocation string = ''
 
+@description('The embedding model. On Azure OpenAI the deployment is named after it, and the app picks its relevance calibration from that name, so keep the model family (e.g. text-embedding-3) in it.')
 param embeddingModelName string = 'text-embedding-3-small'
+@description('Vector length; 0 means the model\'s native length (known for OpenAI\'s models, required for any other).')
+@minValue(0)
+param embeddingDimensions int = 0
 param embeddingModelVersion string = '1'
 param embeddingDeploymentSku string = 'Standard'
 @description('Thousands of tokens per minute.')
 param embeddingCapacity int = 30
+
+@description('Without Azure OpenAI: base URL of an OpenAI-compatible embeddings API, e.g. https://api.openai.com/v1. Required when deployOpenAi is false.')
+param embeddingEndpoint string = ''
+@description('Without Azure OpenAI: whether the endpoint needs an API key. The key is read from the Key Vault secret memic-embeddings-api-key, which you create; it is never a parameter.')
+param embeddingEndpointNeedsKey bool = true
+@description('Without Azure OpenAI: client-side tokens-per-minute budget for the endpoint; 0 means none (its 429s are the only brake).')
+@minValue(0)
+param embeddingTokensPerMinute int = 0
 
 param chatModelName string = 'gpt-4o-mini'
 param chatModelVersion string = '2024-07-18'
@@ -117,6 +130,17 @@ var hostContainerNames = [
   'azure-webjobs-secrets'
 ]
 var adminKeySecretName = 'memic-admin-key'
+var embeddingApiKeySecretName = 'memic-embeddings-api-key'
+
+// Native vector lengths of the models whose length need not be given.
+var nativeEmbeddingDimensions = {
+  'text-embedding-3-small': 1536
+  'text-embedding-3-large': 3072
+  'text-embedding-ada-002': 1536
+}
+var embeddingVectorLength = embeddingDimensions > 0
+  ? embeddingDimensions
+  : nativeEmbeddingDimensions[?embeddingModelName] ?? fail('Set embeddingDimensions (MEMIC_EMBEDDING_DIMENSIONS): the vector length of ${embeddingModelName} is not known.')
 
 var roles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
@@ -291,15 +315,34 @@ var memicSettings = union(
     ? {
         Memic__Embeddings__Provider: 'AzureOpenAI'
         Memic__Embeddings__Endpoint: openAi!.outputs.endpoint
+        // The deployment name is the model name, which the relevance calibration recognises.
         Memic__Embeddings__Model: openAi!.outputs.embeddingDeploymentName
+        Memic__Embeddings__Dimensions: string(embeddingVectorLength)
+        // Azure OpenAI capacity is counted in units of 1,000 tokens per minute.
+        Memic__Embeddings__TokensPerMinute: string(embeddingCapacity * 1000)
         Memic__Chat__Provider: 'AzureOpenAI'
         Memic__Chat__Endpoint: openAi!.outputs.endpoint
         Memic__Chat__Model: openAi!.outputs.chatDeploymentName
       }
-    : {
-        Memic__Embeddings__Provider: 'Embedded'
-        Memic__Chat__Provider: 'None'
-      }
+    : !empty(embeddingEndpoint)
+        ? union(
+            {
+              Memic__Embeddings__Provider: 'OpenAI'
+              Memic__Embeddings__Endpoint: embeddingEndpoint
+              Memic__Embeddings__Model: embeddingModelName
+              Memic__Embeddings__Dimensions: string(embeddingVectorLength)
+              Memic__Embeddings__TokensPerMinute: string(embeddingTokensPerMinute)
+              Memic__Chat__Provider: 'None'
+            },
+            // Resolved by App Service with the app's identity, so the key lives only in the vault.
+            embeddingEndpointNeedsKey
+              ? {
+                  Memic__Embeddings__ApiKey: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${embeddingApiKeySecretName})'
+                }
+              : {}
+          )
+        // The Functions app has no local model, so it would refuse to start without an endpoint.
+        : fail('deployOpenAi is false, so embeddingEndpoint (MEMIC_EMBEDDING_ENDPOINT) must name an OpenAI-compatible embeddings API, e.g. https://api.openai.com/v1.')
 )
 
 module functionApp 'modules/function-app.bicep' = {
@@ -360,5 +403,6 @@ output AZURE_SEARCH_SERVICE_NAME string = search.outputs.name
 output AZURE_SEARCH_ENDPOINT string = search.outputs.endpoint
 output AZURE_OPENAI_ENDPOINT string = deployOpenAi ? openAi!.outputs.endpoint : ''
 output MEMIC_ADMIN_KEY_SECRET_NAME string = adminKeySecretName
+output MEMIC_EMBEDDING_API_KEY_SECRET_NAME string = embeddingApiKeySecretName
 output SERVICE_API_NAME string = functionApp.outputs.name
 output SERVICE_API_URI string = functionApp.outputs.uri

@@ -70,6 +70,8 @@ public static class DependencyInjection
             .Validate(o => !o.IsRemote || o.BatchSize is > 0 and <= 2048, "Memic:Embeddings:BatchSize must be between 1 and 2048.")
             .Validate(o => !o.IsRemote || o.Timeout > TimeSpan.Zero, "Memic:Embeddings:Timeout must be positive.")
             .Validate(o => !o.IsRemote || o.MaxRetries is >= 0 and <= 10, "Memic:Embeddings:MaxRetries must be between 0 and 10.")
+            .Validate(o => o.TokensPerMinute >= 0,
+                "Memic:Embeddings:TokensPerMinute (Memic__Embeddings__TokensPerMinute) must be 0 (no client-side budget) or positive, e.g. the Azure OpenAI deployment's capacity × 1000.")
             .Validate(o => o.MaxChunkTokens >= 32, "Memic:Embeddings:MaxChunkTokens must be at least 32.")
             .ValidateOnStart();
         services.TryAddSingleton<Chat.ChatService>();

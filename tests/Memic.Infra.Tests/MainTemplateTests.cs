@@ -115,6 +115,39 @@ public sealed class MainTemplateTests(InfraFixture infra)
     }
 
     [Fact]
+    public void Azure_openai_embeddings_get_the_model_length_and_a_budget_of_the_deployment_capacity()
+    {
+        var deployment = _deployment.OfType("Microsoft.CognitiveServices/accounts/deployments").Single(d => Equals(((Dictionary<string, object?>)d.Properties["model"]!)["name"], "text-embedding-3-small"));
+        var capacity = (long)((Dictionary<string, object?>)deployment.Body["sku"]!)["capacity"]!;
+
+        Assert.Equal("1536", AppSettings["Memic__Embeddings__Dimensions"]);
+        Assert.Equal((capacity * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture), AppSettings["Memic__Embeddings__TokensPerMinute"]);
+
+        // The relevance calibration recognises the model by the name the app is given: the deployment's.
+        Assert.Contains("text-embedding-3", ArmValue.ToArmString(deployment.Name), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("text-embedding-3-large", 0, "3072")]
+    [InlineData("text-embedding-3-large", 1024, "1024")]
+    [InlineData("my-own-embedder", 768, "768")]
+    public void Embedding_dimensions_are_the_model_native_length_unless_given(string model, long dimensions, string expected)
+    {
+        var deployment = infra.DeployMain(new Dictionary<string, object?> { ["embeddingModelName"] = model, ["embeddingDimensions"] = dimensions });
+
+        Assert.Equal(expected, Settings(deployment)["Memic__Embeddings__Dimensions"]);
+    }
+
+    [Fact]
+    public void An_embedding_model_of_unknown_length_without_dimensions_fails_the_deployment()
+    {
+        var failure = Assert.Throws<ArmTemplateFailedException>(() =>
+            infra.DeployMain(new Dictionary<string, object?> { ["embeddingModelName"] = "my-own-embedder" }));
+
+        Assert.Contains("embeddingDimensions", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Search_capacity_setting_is_the_index_capacity_of_the_first_pool_service()
     {
         var capacity = Assert.IsType<Opaque>(AppSettings["Memic__Search__Services__0__IndexCapacity"]).Text;
@@ -131,7 +164,8 @@ public sealed class MainTemplateTests(InfraFixture infra)
         // local.settings.sample.json lists every setting the code binds (the Server tests check it against the options
         // classes), so a name the template sets but the sample lacks is a setting nobody reads: a typo in infra.
         var sample = SampleSettingNames();
-        var memicSettings = AppSettings.Keys.Where(k => k.StartsWith("Memic__", StringComparison.Ordinal)).ToList();
+        var memicSettings = AppSettings.Keys.Concat(Settings(DeployWithExternalEmbeddings()).Keys)
+            .Where(k => k.StartsWith("Memic__", StringComparison.Ordinal)).Distinct().ToList();
 
         Assert.NotEmpty(memicSettings);
         Assert.All(memicSettings, name => Assert.Contains(name, sample));
@@ -178,16 +212,40 @@ public sealed class MainTemplateTests(InfraFixture infra)
     }
 
     [Fact]
-    public void Without_openai_embeddings_fall_back_to_the_embedded_model_and_chat_to_extractive_answers()
+    public void Without_openai_embeddings_come_from_the_given_endpoint_with_its_key_from_key_vault_and_answers_stay_extractive()
     {
-        var deployment = infra.DeployMain(new Dictionary<string, object?> { ["deployOpenAi"] = false });
-        var settings = Assert.Single(deployment.OfType("Microsoft.Web/sites/config")).Properties;
+        var deployment = DeployWithExternalEmbeddings();
+        var settings = Settings(deployment);
+        var vault = Assert.Single(deployment.OfType("Microsoft.KeyVault/vaults"));
 
         Assert.Empty(deployment.OfType("Microsoft.CognitiveServices/accounts"));
-        Assert.Equal("Embedded", settings["Memic__Embeddings__Provider"]);
+        Assert.Equal("OpenAI", settings["Memic__Embeddings__Provider"]);
+        Assert.Equal("https://embeddings.example.com/v1", settings["Memic__Embeddings__Endpoint"]);
+        Assert.Equal("text-embedding-3-small", settings["Memic__Embeddings__Model"]);
+        Assert.Equal("1536", settings["Memic__Embeddings__Dimensions"]);
+        Assert.Equal("1000000", settings["Memic__Embeddings__TokensPerMinute"]);
+        Assert.Equal($"@Microsoft.KeyVault(VaultName={vault.Name};SecretName=memic-embeddings-api-key)", settings["Memic__Embeddings__ApiKey"]);
+        Assert.Equal("memic-embeddings-api-key", deployment.Outputs["MEMIC_EMBEDDING_API_KEY_SECRET_NAME"]);
         Assert.Equal("None", settings["Memic__Chat__Provider"]);
-        Assert.DoesNotContain(settings.Keys, key => key.EndsWith("__Endpoint", StringComparison.Ordinal) && key.StartsWith("Memic__Embeddings", StringComparison.Ordinal));
         Assert.DoesNotContain(RoleAssignment.All(deployment), a => a.Role == Roles.CognitiveServicesOpenAiUser);
+    }
+
+    [Fact]
+    public void A_key_less_embeddings_endpoint_gets_no_api_key_setting()
+    {
+        var deployment = DeployWithExternalEmbeddings(new Dictionary<string, object?> { ["embeddingEndpointNeedsKey"] = false });
+
+        Assert.DoesNotContain("Memic__Embeddings__ApiKey", Settings(deployment).Keys);
+    }
+
+    [Fact]
+    public void Without_openai_or_an_embeddings_endpoint_the_deployment_fails_naming_the_parameter()
+    {
+        // The Functions app ships no local model: deploying it without an embedder would only fail later, at its start.
+        var failure = Assert.Throws<ArmTemplateFailedException>(() =>
+            infra.DeployMain(new Dictionary<string, object?> { ["deployOpenAi"] = false }));
+
+        Assert.Contains("embeddingEndpoint", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -350,12 +408,31 @@ public sealed class MainTemplateTests(InfraFixture infra)
             "AZURE_FUNCTION_APP_PRINCIPAL_ID", "AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_UPLOADS_CONTAINER",
             "AZURE_EVENTGRID_SYSTEM_TOPIC_NAME", "AZURE_KEY_VAULT_NAME", "AZURE_KEY_VAULT_URI",
             "AZURE_SEARCH_SERVICE_NAME", "AZURE_SEARCH_ENDPOINT", "AZURE_OPENAI_ENDPOINT",
-            "MEMIC_ADMIN_KEY_SECRET_NAME", "SERVICE_API_NAME", "SERVICE_API_URI",
+            "MEMIC_ADMIN_KEY_SECRET_NAME", "MEMIC_EMBEDDING_API_KEY_SECRET_NAME", "SERVICE_API_NAME", "SERVICE_API_URI",
         ];
 
         Assert.All(expected, name => Assert.True(_deployment.Outputs.ContainsKey(name), $"output {name} is missing"));
         Assert.Equal($"rg-{InfraFixture.EnvironmentName}", _deployment.Outputs["AZURE_RESOURCE_GROUP"]);
         Assert.Equal("memic-admin-key", _deployment.Outputs["MEMIC_ADMIN_KEY_SECRET_NAME"]);
+    }
+
+    private static Dictionary<string, object?> Settings(ArmDeployment deployment) =>
+        Assert.Single(deployment.OfType("Microsoft.Web/sites/config")).Properties;
+
+    private ArmDeployment DeployWithExternalEmbeddings(Dictionary<string, object?>? overrides = null)
+    {
+        var parameters = new Dictionary<string, object?>
+        {
+            ["deployOpenAi"] = false,
+            ["embeddingEndpoint"] = "https://embeddings.example.com/v1",
+            ["embeddingTokensPerMinute"] = 1000000L,
+        };
+        foreach (var (name, value) in overrides ?? [])
+        {
+            parameters[name] = value;
+        }
+
+        return infra.DeployMain(parameters);
     }
 
     private static HashSet<string> SampleSettingNames()

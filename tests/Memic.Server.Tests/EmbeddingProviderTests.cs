@@ -333,4 +333,21 @@ public sealed class EmbeddingProviderTests
         var error = Assert.IsType<OptionsValidationException>(server.StartupFailure());
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_negative_token_budget_stops_the_server_naming_the_setting()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Memic:Embeddings:Provider"] = "OpenAI",
+            ["Memic:Embeddings:Endpoint"] = "http://127.0.0.1:9/v1",
+            ["Memic:Embeddings:Model"] = "fake-embedder",
+            ["Memic:Embeddings:TokensPerMinute"] = "-1",
+        };
+
+        await using var server = new MemicServerFactory { Settings = settings };
+
+        var error = Assert.IsType<OptionsValidationException>(server.StartupFailure());
+        Assert.Contains("Memic:Embeddings:TokensPerMinute", error.Message, StringComparison.Ordinal);
+    }
 }

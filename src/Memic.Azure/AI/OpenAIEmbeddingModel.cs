@@ -29,6 +29,11 @@ namespace Memic.Azure.AI;
 /// the text never reach a log.
 /// </para>
 /// <para>
+/// With <see cref="EmbeddingModelOptions.TokensPerMinute"/> set, every request first waits for its tokens to fit a
+/// <see cref="TokenBudget"/> shared by all callers of this embedder (one per process), and batches are also cut so
+/// that none holds more tokens than the whole budget. Retries take from the budget again: the endpoint counts them.
+/// </para>
+/// <para>
 /// Tokens are counted with cl100k_base, the tokenizer of every OpenAI embedding model. For another model behind a
 /// compatible endpoint it is an estimate, which is why <see cref="EmbeddingModelOptions.MaxInputTokens"/> is a setting.
 /// </para>
@@ -56,6 +61,7 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
     private readonly int _maxRetries;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly TokenBudget? _budget;
 
     public OpenAIEmbeddingModel(
         IEmbeddingGenerator<string, Embedding<float>> inner, EmbeddingModelOptions options, Uri endpoint, TimeProvider time, ILogger<OpenAIEmbeddingModel> logger)
@@ -71,9 +77,13 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
         var shorten = NativeDimensions.TryGetValue(Info.ModelId, out var native) && native != Info.Dimensions;
         _requestOptions = new EmbeddingGenerationOptions { Dimensions = shorten ? Info.Dimensions : null };
         _metadata = new EmbeddingGeneratorMetadata(options.Provider.ToString(), endpoint, Info.ModelId, Info.Dimensions);
+        _budget = options.TokensPerMinute > 0 ? new TokenBudget(options.TokensPerMinute, time, logger) : null;
     }
 
     public EmbeddingModelInfo Info { get; }
+
+    /// <summary>The tokens-per-minute budget every request waits for; null when Memic:Embeddings:TokensPerMinute is 0.</summary>
+    internal TokenBudget? Budget => _budget;
 
     /// <summary>Counts cl100k_base tokens in the whole text, without truncation.</summary>
     public int CountTokens(string text)
@@ -97,9 +107,9 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
         }
 
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count) { Usage = new UsageDetails() };
-        foreach (var batch in texts.Chunk(_batchSize))
+        foreach (var (batch, tokens) in Batches(texts))
         {
-            var generated = await GenerateWithRetriesAsync(batch, cancellationToken);
+            var generated = await GenerateWithRetriesAsync(batch, tokens, cancellationToken);
             if (generated.Count != batch.Length)
             {
                 throw new InvalidOperationException($"The embedding endpoint returned {generated.Count} vectors for {batch.Length} inputs.");
@@ -133,7 +143,49 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
         return serviceType.IsInstanceOfType(this) ? this : _inner.GetService(serviceType);
     }
 
-    public void Dispose() => _inner.Dispose();
+    public void Dispose()
+    {
+        _budget?.Dispose();
+        _inner.Dispose();
+    }
+
+    /// <summary>
+    /// Requests of at most the batch size and, under a budget, of at most the budget's tokens, so no request waits for
+    /// room that can never exist. An input larger than the budget on its own goes alone (see <see cref="TokenBudget"/>).
+    /// </summary>
+    private IEnumerable<(string[] Batch, int Tokens)> Batches(IReadOnlyList<string> texts)
+    {
+        if (_budget is null)
+        {
+            foreach (var batch in texts.Chunk(_batchSize))
+            {
+                yield return (batch, 0);
+            }
+
+            yield break;
+        }
+
+        var current = new List<string>(Math.Min(_batchSize, texts.Count));
+        var tokens = 0;
+        foreach (var text in texts)
+        {
+            var count = CountTokens(text);
+            if (current.Count > 0 && (current.Count == _batchSize || tokens + count > _budget.TokensPerMinute))
+            {
+                yield return ([.. current], tokens);
+                current.Clear();
+                tokens = 0;
+            }
+
+            current.Add(text);
+            tokens += count;
+        }
+
+        if (current.Count > 0)
+        {
+            yield return ([.. current], tokens);
+        }
+    }
 
     private void ValidateOptions(EmbeddingGenerationOptions? options)
     {
@@ -149,10 +201,15 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
         }
     }
 
-    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateWithRetriesAsync(string[] batch, CancellationToken cancellationToken)
+    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateWithRetriesAsync(string[] batch, int tokens, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
+            if (_budget is not null)
+            {
+                await _budget.AcquireAsync(tokens, cancellationToken);
+            }
+
             string failure;
             TimeSpan? retryAfter = null;
             try

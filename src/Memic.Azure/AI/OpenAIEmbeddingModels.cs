@@ -26,8 +26,8 @@ internal static class OpenAIEmbeddingModels
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "No remote embedder exists for this provider."),
         };
         var logger = loggers.CreateLogger<OpenAIEmbeddingModel>();
-        logger.LogInformation("Embeddings come from {Provider} model {Model} at {Endpoint} ({Dimensions} dimensions)",
-            options.Provider, options.Model, endpoint, options.Dimensions);
+        logger.LogInformation("Embeddings come from {Provider} model {Model} at {Endpoint} ({Dimensions} dimensions, budget {TokensPerMinute} tokens per minute, 0 = none)",
+            options.Provider, options.Model, endpoint, options.Dimensions, options.TokensPerMinute);
         return new OpenAIEmbeddingModel(generator, options, endpoint, time, logger);
     }
 

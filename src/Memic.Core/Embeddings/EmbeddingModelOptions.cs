@@ -68,6 +68,12 @@ public sealed class EmbeddingModelOptions
     /// <summary>Retries of one request after 429, 5xx, a timeout or a network error before ingestion sees a temporary failure.</summary>
     public int MaxRetries { get; set; } = 4;
 
+    /// <summary>
+    /// Client-side budget of tokens sent per minute, shared by everything this process embeds; 0 means none (the
+    /// endpoint's 429s are the only brake). For Azure OpenAI, the deployment's capacity × 1,000.
+    /// </summary>
+    public int TokensPerMinute { get; set; }
+
     public bool IsRemote => Provider is EmbeddingProvider.OpenAI or EmbeddingProvider.AzureOpenAI;
 
     /// <summary>True when <see cref="Endpoint"/> is an absolute http(s) URL.</summary>

@@ -103,6 +103,19 @@ internal sealed class ArmEvaluator
                     false => Evaluate(call.Arguments[2]),
                     var other => new Opaque($"if({ArmValue.Render(other)}, ...)"),
                 };
+            // ARM stops at the first non-null argument, so a later fail() only runs when all before it are null.
+            case "coalesce":
+                foreach (var argument in call.Arguments)
+                {
+                    if (Evaluate(argument) is { } value)
+                    {
+                        return value;
+                    }
+                }
+
+                return null;
+            case "fail":
+                throw new ArmTemplateFailedException(ArmValue.ToArmString(Evaluate(call.Arguments[0])));
             case "map":
             case "filter":
                 return MapOrFilter(name, call);
@@ -186,7 +199,6 @@ internal sealed class ArmEvaluator
             "createobject" => CreateObject(args),
             "union" => Union(args),
             "shallowmerge" => Union(List(args[0])),
-            "coalesce" => args.FirstOrDefault(a => a is not null),
             "items" => Object(args[0]).OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase)
                 .Select(p => (object?)new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { ["key"] = p.Key, ["value"] = p.Value })
                 .ToList(),
@@ -447,3 +459,6 @@ internal sealed class ArmEvaluator
 
     private static string Guid(List<object?> args) => new Guid(Hash(args).AsSpan(0, 16)).ToString();
 }
+
+/// <summary>The template called fail(): the deployment would stop with this message.</summary>
+internal sealed class ArmTemplateFailedException(string message) : Exception(message);
