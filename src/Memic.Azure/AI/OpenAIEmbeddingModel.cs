@@ -109,7 +109,7 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count) { Usage = new UsageDetails() };
         foreach (var (batch, tokens) in Batches(texts))
         {
-            var generated = await GenerateWithRetriesAsync(batch, tokens, cancellationToken);
+            var generated = await GenerateWithRetriesAsync(batch, tokens, EmbeddingPurpose.IsQuery(options), cancellationToken);
             if (generated.Count != batch.Length)
             {
                 throw new InvalidOperationException($"The embedding endpoint returned {generated.Count} vectors for {batch.Length} inputs.");
@@ -201,13 +201,13 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
         }
     }
 
-    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateWithRetriesAsync(string[] batch, int tokens, CancellationToken cancellationToken)
+    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateWithRetriesAsync(string[] batch, int tokens, bool query, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             if (_budget is not null)
             {
-                await _budget.AcquireAsync(tokens, cancellationToken);
+                await _budget.AcquireAsync(tokens, query, cancellationToken);
             }
 
             string failure;

@@ -10,7 +10,8 @@ namespace Memic.Azure.AI;
 /// <para>
 /// A request is granted when its tokens plus those granted in the last 60 s fit the budget. Requests are granted in
 /// arrival order: a small request never overtakes a large one that is already waiting, so a stream of small requests
-/// cannot starve a large one. The price is that a search query may queue behind ingestion batches.
+/// cannot starve a large one. Search queries are the exception: they are granted at once, ahead of the queue and even
+/// past the budget, because someone is waiting for each and they are a few dozen tokens; ingestion absorbs the delay.
 /// </para>
 /// <para>
 /// A request larger than the whole budget could never fit, so it is granted alone once the window is empty. The window
@@ -70,8 +71,11 @@ internal sealed class TokenBudget : IDisposable
         }
     }
 
-    /// <summary>Waits until <paramref name="tokens"/> fit the window after every earlier request, then takes them.</summary>
-    public Task AcquireAsync(int tokens, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until <paramref name="tokens"/> fit the window after every earlier request, then takes them; a search
+    /// <paramref name="query"/> takes them at once.
+    /// </summary>
+    public Task AcquireAsync(int tokens, bool query, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(tokens);
         cancellationToken.ThrowIfCancellationRequested();
@@ -82,7 +86,7 @@ internal sealed class TokenBudget : IDisposable
         {
             var now = _time.GetTimestamp();
             Expire(now);
-            if (_waiters.Count == 0 && Fits(tokens))
+            if (query || (_waiters.Count == 0 && Fits(tokens)))
             {
                 Take(now, tokens);
                 return Task.CompletedTask;

@@ -1,3 +1,4 @@
+using Memic.Core.Embeddings;
 using System.Diagnostics;
 using Memic.Core.Ports;
 using Memic.Core.Usage;
@@ -36,7 +37,7 @@ public sealed class SearchService(
     {
         var started = time.GetTimestamp();
         var routing = Route(request.ForceRoute);
-        var vector = (await embedder.GenerateAsync([request.Query], cancellationToken: cancellationToken))[0].Vector;
+        var vector = (await embedder.GenerateAsync([request.Query], EmbeddingPurpose.ForQuery(), cancellationToken))[0].Vector;
         var candidates = await index.QueryAsync(
             environmentId,
             new IndexQuery(request.Query, vector, request.Filter, Math.Max(MinimumCandidates, request.TopK * CandidatesPerResult)),

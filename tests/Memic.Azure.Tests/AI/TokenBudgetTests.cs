@@ -46,11 +46,11 @@ public sealed class TokenBudgetTests
     public async Task A_waiting_request_proceeds_when_the_oldest_tokens_leave_the_window()
     {
         using var budget = new TokenBudget(100, _time, NullLogger.Instance);
-        await budget.AcquireAsync(70, TestContext.Current.CancellationToken);
+        await budget.AcquireAsync(70, query: false, TestContext.Current.CancellationToken);
         _time.Advance(TimeSpan.FromSeconds(20));
-        await budget.AcquireAsync(30, TestContext.Current.CancellationToken);
+        await budget.AcquireAsync(30, query: false, TestContext.Current.CancellationToken);
 
-        var waiting = budget.AcquireAsync(50, TestContext.Current.CancellationToken);
+        var waiting = budget.AcquireAsync(50, query: false, TestContext.Current.CancellationToken);
         _time.Advance(TimeSpan.FromSeconds(39));
         var beforeTheFirstGrantExpires = waiting.IsCompleted;
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -64,11 +64,11 @@ public sealed class TokenBudgetTests
     public async Task Requests_are_granted_in_arrival_order_and_a_cancelled_wait_takes_nothing()
     {
         using var budget = new TokenBudget(100, _time, NullLogger.Instance);
-        await budget.AcquireAsync(80, TestContext.Current.CancellationToken);
+        await budget.AcquireAsync(80, query: false, TestContext.Current.CancellationToken);
         using var cancellation = new CancellationTokenSource();
 
-        var large = budget.AcquireAsync(50, cancellation.Token);
-        var small = budget.AcquireAsync(10, TestContext.Current.CancellationToken);
+        var large = budget.AcquireAsync(50, query: false, cancellation.Token);
+        var small = budget.AcquireAsync(10, query: false, TestContext.Current.CancellationToken);
         var smallOvertook = small.IsCompleted;
         await cancellation.CancelAsync();
 
@@ -80,17 +80,49 @@ public sealed class TokenBudgetTests
     }
 
     [Fact]
+    public async Task A_search_query_is_embedded_at_once_while_ingestion_waits_for_the_budget()
+    {
+        using var budget = new TokenBudget(100, _time, NullLogger.Instance);
+        await budget.AcquireAsync(90, query: false, TestContext.Current.CancellationToken);
+        var ingestion = budget.AcquireAsync(50, query: false, TestContext.Current.CancellationToken);
+
+        var query = budget.AcquireAsync(20, query: true, TestContext.Current.CancellationToken);
+
+        Assert.True(query.IsCompleted, "the query waited behind ingestion");
+        Assert.False(ingestion.IsCompleted);
+        Assert.Equal(110, budget.InWindow);
+        _time.Advance(Minute);
+        await ingestion.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task The_embedder_marks_search_queries_so_they_skip_the_ingestion_queue()
+    {
+        var inner = new RecordingGenerator(_time);
+        using var model = Model(inner, tokensPerMinute: 100, batchSize: 4);
+        await model.GenerateAsync([Text(model, 90)], cancellationToken: TestContext.Current.CancellationToken);
+        var ingestion = model.GenerateAsync([Text(model, 50)], cancellationToken: TestContext.Current.CancellationToken);
+
+        var query = model.GenerateAsync([Text(model, 20)], EmbeddingPurpose.ForQuery(), TestContext.Current.CancellationToken);
+
+        Assert.True(query.IsCompleted, "the search query waited behind ingestion");
+        Assert.False(ingestion.IsCompleted);
+        _time.Advance(Minute);
+        await ingestion.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task A_request_larger_than_the_budget_goes_alone_once_the_window_is_empty()
     {
         using var budget = new TokenBudget(100, _time, NullLogger.Instance);
-        await budget.AcquireAsync(30, TestContext.Current.CancellationToken);
+        await budget.AcquireAsync(30, query: false, TestContext.Current.CancellationToken);
 
-        var oversized = budget.AcquireAsync(250, TestContext.Current.CancellationToken);
+        var oversized = budget.AcquireAsync(250, query: false, TestContext.Current.CancellationToken);
         _time.Advance(TimeSpan.FromSeconds(59));
         var grantedEarly = oversized.IsCompleted;
         _time.Advance(TimeSpan.FromSeconds(1));
         await oversized.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        var next = budget.AcquireAsync(10, TestContext.Current.CancellationToken);
+        var next = budget.AcquireAsync(10, query: false, TestContext.Current.CancellationToken);
         _time.Advance(TimeSpan.FromSeconds(59));
         var nextEarly = next.IsCompleted;
         _time.Advance(TimeSpan.FromSeconds(1));
