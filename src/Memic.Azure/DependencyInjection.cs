@@ -2,6 +2,8 @@ using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
 using Memic.Azure.KeyVault;
+using Memic.Azure.Search;
+using Memic.Azure.Search.Internals;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +52,19 @@ public static class DependencyInjection
         services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>, KeyVaultOptionsValidation>());
         services.TryAddSingleton<IApiKeyStore, KeyVaultKeyStore>();
+        return services;
+    }
+
+    /// <summary>
+    /// The search index in Azure AI Search, one index per environment on the service the registered
+    /// <see cref="ISearchServiceLocator"/> places it on (registered apart). Reads <c>Memic:Search</c> (ClientId, retry bounds).
+    /// The app's identity needs Search Service Contributor (indexes) and Search Index Data Contributor (documents).
+    /// </summary>
+    public static IServiceCollection AddAzureAISearchIndex(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AzureAISearchOptions>().Bind(configuration.GetSection(AzureAISearchOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureAISearchOptions>, AzureAISearchOptionsValidation>());
+        services.TryAddSingleton<ISearchIndex, AzureAISearchIndex>();
         return services;
     }
 }
