@@ -12,9 +12,28 @@ namespace Memic.Azure.Search.Internals;
 /// service asking for a wait longer than <c>maxServerDelay</c> is not waited for; the answer is final and surfaces
 /// as a transient error instead of holding the caller.
 /// </summary>
-internal sealed class SearchRetryPolicy(int maxRetries, TimeSpan initialDelay, TimeSpan maxDelay, TimeSpan maxServerDelay)
-    : RetryPolicy(maxRetries, DelayStrategy.CreateExponentialDelayStrategy(initialDelay, maxDelay))
+internal sealed class SearchRetryPolicy : RetryPolicy
 {
+    private const string AttemptsProperty = "Memic.Search.Attempts";
+
+    private readonly int _maxRetries;
+    private readonly TimeSpan _maxServerDelay;
+
+    public SearchRetryPolicy(int maxRetries, TimeSpan initialDelay, TimeSpan maxDelay, TimeSpan maxServerDelay)
+        : base(maxRetries, DelayStrategy.CreateExponentialDelayStrategy(initialDelay, maxDelay))
+    {
+        _maxRetries = maxRetries;
+        _maxServerDelay = maxServerDelay;
+    }
+
+    protected override void OnSendingRequest(HttpMessage message) => CountAttempt(message);
+
+    protected override ValueTask OnSendingRequestAsync(HttpMessage message)
+    {
+        CountAttempt(message);
+        return ValueTask.CompletedTask;
+    }
+
     protected override bool ShouldRetry(HttpMessage message, Exception? exception) => Decide(message, exception);
 
     protected override ValueTask<bool> ShouldRetryAsync(HttpMessage message, Exception? exception) => new(Decide(message, exception));
@@ -51,6 +70,12 @@ internal sealed class SearchRetryPolicy(int maxRetries, TimeSpan initialDelay, T
 
     private bool Decide(HttpMessage message, Exception? exception)
     {
+        // Overriding the decision replaces the base policy's own count check too, so count here.
+        if (Attempts(message) > _maxRetries)
+        {
+            return false;
+        }
+
         if (exception is not null || !message.HasResponse)
         {
             // No answer: a timeout or a dropped connection, unless the caller cancelled.
@@ -63,6 +88,10 @@ internal sealed class SearchRetryPolicy(int maxRetries, TimeSpan initialDelay, T
             return false;
         }
 
-        return ServerDelay(response) is not { } asked || asked <= maxServerDelay;
+        return ServerDelay(response) is not { } asked || asked <= _maxServerDelay;
     }
+
+    private static int Attempts(HttpMessage message) => message.TryGetProperty(AttemptsProperty, out var attempts) && attempts is int count ? count : 0;
+
+    private static void CountAttempt(HttpMessage message) => message.SetProperty(AttemptsProperty, Attempts(message) + 1);
 }
