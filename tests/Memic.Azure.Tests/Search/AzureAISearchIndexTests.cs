@@ -135,6 +135,25 @@ public sealed class AzureAISearchIndexTests
     }
 
     [Fact]
+    public async Task An_index_of_that_name_not_made_by_memic_is_a_conflict_not_reused()
+    {
+        var search = new SearchHarness();
+        var environment = Guid.NewGuid();
+        var foreign = new global::Azure.Search.Documents.Indexes.SearchIndexClient(search.Service.Endpoint, search.Credential, search.Service.ClientOptions());
+        await foreign.CreateIndexAsync(
+            new global::Azure.Search.Documents.Indexes.Models.SearchIndex($"env-{environment:D}")
+            {
+                Fields = { new global::Azure.Search.Documents.Indexes.Models.SimpleField("id", global::Azure.Search.Documents.Indexes.Models.SearchFieldDataType.String) { IsKey = true } },
+            },
+            Ct);
+
+        var error = await Assert.ThrowsAsync<ConflictException>(() => search.Index.CreateAsync(environment, Model(8), Ct));
+
+        Assert.Contains("not created by Memic", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("WaitToCreate", search.Locator.Calls);
+    }
+
+    [Fact]
     public async Task Delete_removes_the_index_then_releases_the_place_and_is_idempotent()
     {
         var search = new SearchHarness();
@@ -340,6 +359,23 @@ public sealed class AzureAISearchIndexTests
         Assert.Equal(
             [0, 0, 1_000, 2_000],
             search.Service.RequestsTo("/docs/search.post.search").Where(r => r.JsonBody.TryGetProperty("skip", out _)).Select(r => r.JsonBody.GetProperty("skip").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Deletes_are_split_at_a_thousand_documents()
+    {
+        var search = new SearchHarness();
+        var environment = await search.CreatedAsync(4);
+        var file = Guid.NewGuid();
+        await search.Index.ReplaceFileChunksAsync(environment, file, [.. Enumerable.Range(0, 2_500).Select(i => Chunk(file, i, $"chunk {i}", Axis(4, i % 4)))], Ct);
+        search.Service.ClearRequests();
+
+        await search.Index.DeleteFileChunksAsync(environment, file, Ct);
+
+        var deletes = search.Service.RequestsTo("/docs/search.index");
+        Assert.Equal([1_000, 1_000, 500], deletes.Select(r => r.JsonBody.GetProperty("value").GetArrayLength()));
+        Assert.All(deletes.SelectMany(r => r.JsonBody.GetProperty("value").EnumerateArray()), d => Assert.Equal("delete", d.GetProperty("@search.action").GetString()));
+        Assert.Equal(0, search.Service.DocumentCount($"env-{environment:D}"));
     }
 
     [Fact]
