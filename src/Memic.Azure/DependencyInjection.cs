@@ -6,6 +6,9 @@ using Memic.Azure.KeyVault;
 using Memic.Azure.Provisioning;
 using Memic.Azure.Provisioning.Internals;
 using Memic.Azure.Queues;
+using Memic.Azure.Search;
+using Memic.Azure.Search.Internals;
+using Memic.Core;
 using Memic.Core.Chat;
 using Memic.Core.Embeddings;
 using Memic.Core.Ports;
@@ -118,6 +121,35 @@ public static class DependencyInjection
                 "Memic:Chat:Provider (Memic__Chat__Provider) must be OpenAI or AzureOpenAI where a chat model is registered.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => OpenAIChatClients.Create(sp.GetRequiredService<IOptions<ChatModelOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+        return services;
+    }
+
+    /// <summary>
+    /// The search index in Azure AI Search, one index per environment on the service the registered
+    /// <see cref="ISearchServiceLocator"/> places it on (registered apart). Reads <c>Memic:Search</c> (ClientId, retry bounds).
+    /// The app's identity needs Search Service Contributor (indexes) and Search Index Data Contributor (documents).
+    /// </summary>
+    public static IServiceCollection AddAzureAISearchIndex(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AzureAISearchOptions>().Bind(configuration.GetSection(AzureAISearchOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureAISearchOptions>, AzureAISearchOptionsValidation>());
+        services.TryAddSingleton<ISearchIndex, AzureAISearchIndex>();
+        return services;
+    }
+
+    /// <summary>
+    /// Search on Azure AI Search, as a host chooses it with <c>Memic:Search:Provider=AzureAISearch</c>: an index per
+    /// environment, placed on the pool of <c>Memic:Search:Services</c>, and pool growth through Azure Resource Manager
+    /// when <c>Memic:Search:Deployment:SubscriptionId</c> is set (without it a full pool is an error that says so).
+    /// </summary>
+    public static IServiceCollection AddAzureAISearch(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddAzureAISearchIndex(configuration).AddSearchServicePool(configuration);
+        if (!string.IsNullOrWhiteSpace(configuration[$"{ArmDeploymentOptions.Section}:{nameof(ArmDeploymentOptions.SubscriptionId)}"]))
+        {
+            services.AddArmSearchServiceDeployer(configuration);
+        }
+
         return services;
     }
 }

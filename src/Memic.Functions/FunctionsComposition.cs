@@ -24,7 +24,7 @@ public static class FunctionsComposition
             .AddMemicFunctionServices(configuration)
             .AddAzureStorage(configuration)
             .AddStorageQueueIngestion(configuration)
-            // The search index per environment and the search-service pool (AddAzureAISearchIndex) register here.
+            .AddAzureAISearch(configuration)
             .AddRemoteModels(configuration)
             .AddHostedService<DefaultProjectSetup>();
 

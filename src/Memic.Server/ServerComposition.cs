@@ -17,7 +17,7 @@ internal static class ServerComposition
             .AddMemicCore(configuration)
             .AddChosenStorage(configuration)
             .AddEmbeddedCatalogAndKeys(configuration)
-            .AddEmbeddedSearchIndex()
+            .AddChosenSearch(configuration)
             .AddEmbeddingProvider(configuration)
             .AddDocumentReading(configuration)
             .AddInProcessIngestion(configuration)
@@ -54,6 +54,15 @@ internal static class ServerComposition
 
         return services;
     }
+
+    /// <summary>
+    /// The search index named by <c>Memic:Search:Provider</c> (<c>Embedded</c> | <c>AzureAISearch</c>): SQLite per
+    /// environment under the data directory, or Azure AI Search on the pool of <c>Memic:Search:Services</c>.
+    /// </summary>
+    private static IServiceCollection AddChosenSearch(this IServiceCollection services, IConfiguration configuration) =>
+        Provider(configuration, "Search", "AzureAISearch") == "AzureAISearch"
+            ? services.AddAzureAISearch(configuration)
+            : services.AddEmbeddedSearchIndex();
 
     private static string Provider(IConfiguration configuration, string port, string azure)
     {

@@ -1,7 +1,10 @@
 using Memic.Azure.Blobs;
 using Memic.Azure.KeyVault;
+using Memic.Azure.Provisioning;
 using Memic.Azure.Queues;
+using Memic.Azure.Search;
 using Memic.Core.Keys;
+using Memic.Core.Provisioning;
 using Memic.Core.Ports;
 using Memic.Functions.Http;
 using Memic.Functions.Ingestion;
@@ -30,10 +33,12 @@ public sealed class CompositionTests
         ["Memic:Embeddings:Provider"] = "AzureOpenAI",
         ["Memic:Embeddings:Endpoint"] = "https://memic-openai.openai.azure.com/",
         ["Memic:Embeddings:Model"] = "text-embedding-3-small",
+        ["Memic:Search:Services:0:Endpoint"] = "https://srch-memic.search.windows.net",
+        ["Memic:Search:Services:0:IndexCapacity"] = "50",
     };
 
     [Fact]
-    public void Complete_settings_start_and_register_every_port_but_the_search_index()
+    public void Complete_settings_start_and_register_every_port()
     {
         var collection = Compose(AzureSettings());
         using var services = collection.BuildServiceProvider();
@@ -48,8 +53,10 @@ public sealed class CompositionTests
         Assert.NotNull(services.GetRequiredService<IDocumentReader>());
         Assert.Null(services.GetService<IChatClient>());
         Assert.Contains(collection, d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(DefaultProjectSetup));
-        // The search index (and its service pool) is registered by the Azure AI Search adapter, not yet here.
-        Assert.DoesNotContain(collection, d => d.ServiceType == typeof(ISearchIndex));
+        Assert.IsType<AzureAISearchIndex>(services.GetRequiredService<ISearchIndex>());
+        Assert.IsType<SearchServicePool>(services.GetRequiredService<ISearchServiceLocator>());
+        // Without Memic:Search:Deployment the pool cannot grow, and says so when it is full.
+        Assert.DoesNotContain(collection, d => d.ServiceType == typeof(ISearchServiceDeployer));
     }
 
     [Fact]
@@ -67,6 +74,19 @@ public sealed class CompositionTests
         app.Services.GetRequiredService<IStartupValidator>().Validate();
     }
 
+    [Fact]
+    public void Deployment_settings_let_the_search_pool_grow_through_resource_manager()
+    {
+        var settings = AzureSettings();
+        settings["Memic:Search:Deployment:SubscriptionId"] = "00000000-0000-0000-0000-0000000000bb";
+        settings["Memic:Search:Deployment:ResourceGroup"] = "rg-memic";
+        using var services = Build(settings);
+
+        Validate(services);
+
+        Assert.IsType<ArmSearchServiceDeployer>(services.GetRequiredService<ISearchServiceDeployer>());
+    }
+
     [Theory]
     [InlineData("Memic:Blobs:ServiceUri", "Memic:Blobs:ServiceUri")]
     [InlineData("Memic:Catalog:ServiceUri", "Memic:Catalog:ServiceUri")]
@@ -74,6 +94,7 @@ public sealed class CompositionTests
     [InlineData("Memic:Embeddings:Provider", "Memic:Embeddings:Provider")]
     [InlineData("Memic:Embeddings:Endpoint", "Memic:Embeddings:Endpoint")]
     [InlineData("MEMIC_ADMIN_KEY", "MEMIC_ADMIN_KEY")]
+    [InlineData("Memic:Search:Services:0:Endpoint", "Memic:Search:Services")]
     [InlineData("AzureWebJobsStorage", "Memic:IngestionQueue:ServiceUri")]
     public void A_missing_setting_stops_start_up_naming_it(string missing, string named)
     {
