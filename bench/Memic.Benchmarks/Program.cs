@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Memic.Benchmarks;
 
-// Commands: `me-throughput`, `ingestion`, `calibrate`, `retrieval-quality`, `search-latency` (see docs/benchmarks.md);
+// Commands: `me-throughput`, `ingestion`, `calibrate`, `retrieval-quality`, `search-latency`, `startup` (see docs/benchmarks.md);
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "me-throughput")
 {
@@ -21,6 +21,11 @@ if (args.Length > 0 && args[0] == "retrieval-quality")
 if (args.Length > 0 && args[0] == "search-latency")
 {
     return await SearchLatency.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "startup")
+{
+    return await StartupAndMemory.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "calibrate")
