@@ -52,6 +52,7 @@ public static class FunctionsComposition
                 $"{IngestionFallbackOptions.Section}:StallThreshold must be positive, and should exceed host.json's functionTimeout.")
             .ValidateOnStart();
         services.TryAddSingleton<IngestionRuns>();
+        services.TryAddSingleton<UploadedBlobIngestion>();
         services.TryAddSingleton<StalledIngestionSweep>();
         return services;
     }

@@ -1,6 +1,7 @@
 using Azure.Storage.Queues;
 using Memic.Azure.Queues;
 using Memic.Core.Files;
+using Memic.Core.Ingestion;
 using Memic.Core.Ports;
 using Memic.Embedded.Catalog;
 using Memic.Embedded.Embeddings;
@@ -41,7 +42,8 @@ public sealed class IngestionOwnershipTests : IAsyncLifetime
             },
             TestServices = services =>
             {
-                services.TryAddSingleton<TimeProvider>(_time);
+                // Only the pipeline's clock (stall ages) is faked; the rest of the app keeps real time for signed URLs and keys.
+                services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<FileIngestionPipeline>(sp, (TimeProvider)_time));
 
                 // Confirm and the sweep write to a real storage queue, as in Azure, and are recorded for the assertions.
                 services.TryAddSingleton<IIngestionQueue>(sp => new RecordedQueue(_host!.Queue, new FunctionsIngestionQueue(

@@ -11,7 +11,7 @@ namespace Memic.Functions.Ingestion;
 /// the upload and whose invocation runs it. Two fallbacks feed the storage queue: confirm's delayed message, for a missed
 /// event, and a periodic sweep of stalled files, for a worker killed mid-file. Whoever is first claims the file.
 /// </summary>
-public sealed class IngestionFunctions(IngestionRuns runs, StalledIngestionSweep sweep, ILogger<IngestionFunctions> logger)
+public sealed class IngestionFunctions(UploadedBlobIngestion uploads, IngestionRuns runs, StalledIngestionSweep sweep, ILogger<IngestionFunctions> logger)
 {
     /// <summary>Every 10 minutes: cheap next to the stall threshold, which a file must exceed before it is resumed.</summary>
     public const string SweepSchedule = "0 */10 * * * *";
@@ -36,7 +36,7 @@ public sealed class IngestionFunctions(IngestionRuns runs, StalledIngestionSweep
             return Task.CompletedTask;
         }
 
-        return runs.RunUploadedBlobAsync(environment, file, cancellationToken);
+        return uploads.RunAsync(environment, file, cancellationToken);
     }
 
     [Function("IngestQueuedFile")]

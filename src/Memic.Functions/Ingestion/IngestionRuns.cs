@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Memic.Core.Files;
 using Memic.Core.Ingestion;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,21 +10,9 @@ namespace Memic.Functions.Ingestion;
 /// of one upload can arrive together, and a second trigger waits for the first one's run. Across instances the
 /// pipeline's claim (<see cref="FileIngestionPipeline.StartOrResumeAsync"/>) lets only one of them run the file.
 /// </summary>
-public sealed class IngestionRuns(FileService fileService, FileIngestionPipeline pipeline, IOptions<IngestionFallbackOptions> options, ILogger<IngestionRuns> logger)
+public sealed class IngestionRuns(FileIngestionPipeline pipeline, IOptions<IngestionFallbackOptions> options, ILogger<IngestionRuns> logger)
 {
     private readonly ConcurrentDictionary<Guid, Run> _running = new();
-
-    /// <summary>
-    /// The blob event of an upload: the complete blob confirms the file, and this invocation runs it. A redelivered event
-    /// finds the file claimed and, unless it stalled, leaves it to its run.
-    /// </summary>
-    public async Task RunUploadedBlobAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
-    {
-        if (await fileService.ConfirmUploadedBlobAsync(environmentId, fileId, cancellationToken))
-        {
-            await RunAsync(environmentId, fileId, cancellationToken);
-        }
-    }
 
     /// <summary>Starts or resumes the file's pipeline if no other run owns it; when it is already running here, waits for that run instead.</summary>
     public async Task RunAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
