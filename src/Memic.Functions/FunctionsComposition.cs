@@ -45,7 +45,16 @@ public static class FunctionsComposition
                 "MEMIC_ADMIN_KEY (or Memic:Keys:AdminKey) must be set: the Functions app does not generate an admin key.")
             .ValidateOnStart();
         services.TryAddSingleton<SharedRoutes>();
+        services.AddOptions<IngestionFallbackOptions>()
+            .Bind(configuration.GetSection(IngestionFallbackOptions.Section))
+            .Validate(o => o.ConfirmDelay >= TimeSpan.Zero && o.ConfirmDelay < TimeSpan.FromDays(7),
+                $"{IngestionFallbackOptions.Section}:ConfirmDelay must be between 0 and 7 days (a queue message's longest delay).")
+            .Validate(o => o.StallThreshold > TimeSpan.Zero,
+                $"{IngestionFallbackOptions.Section}:StallThreshold must be positive, and should exceed host.json's functionTimeout.")
+            .ValidateOnStart();
         services.TryAddSingleton<IngestionRuns>();
+        services.TryAddSingleton<UploadedBlobIngestion>();
+        services.TryAddSingleton<StalledIngestionSweep>();
         return services;
     }
 

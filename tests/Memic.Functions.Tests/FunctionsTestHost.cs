@@ -22,12 +22,27 @@ namespace Memic.Functions.Tests;
 /// </summary>
 public sealed class FunctionsTestHost : IAsyncLifetime
 {
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("memic-functions-test-").FullName;
+    private readonly Lazy<string> _dataDirectory;
+    private readonly string _adminKey = ApiKeyFormat.NewAdminKey();
     private ServiceProvider? _services;
+
+    public FunctionsTestHost()
+    {
+        _dataDirectory = new(() => SameStorageAs?._dataDirectory.Value ?? Directory.CreateTempSubdirectory("memic-functions-test-").FullName);
+    }
 
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("The host has not started.");
 
-    public string AdminKey { get; } = ApiKeyFormat.NewAdminKey();
+    public string AdminKey => SameStorageAs?.AdminKey ?? _adminKey;
+
+    /// <summary>
+    /// Another instance of the app: a second worker on the first one's catalog and uploads, with its own services (and so
+    /// its own per-worker state). The first host owns the storage and must outlive this one.
+    /// </summary>
+    public FunctionsTestHost? SameStorageAs { get; init; }
+
+    /// <summary>Settings added to (or overriding) the host's own.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
     public RecordingIngestionQueue Queue { get; } = new();
 
@@ -48,11 +63,11 @@ public sealed class FunctionsTestHost : IAsyncLifetime
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Memic:DataDirectory"] = _dataDirectory,
+            ["Memic:DataDirectory"] = _dataDirectory.Value,
             ["Memic:Keys:AdminKey"] = AdminKey,
             ["Memic:RateLimits:Enabled"] = "false",
             ["Memic:Blobs:ConnectionString"] = Azurite.ConnectionString,
-        }).Build();
+        }).AddInMemoryCollection(Settings).Build();
 
         var services = new ServiceCollection()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
@@ -66,6 +81,12 @@ public sealed class FunctionsTestHost : IAsyncLifetime
             .AddEmbeddedSearchIndex()
             .AddMiniLmEmbeddings();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        if (SameStorageAs is { } first)
+        {
+            Production = first.Production;
+            Other = first.Other;
+            return;
+        }
 
         var firstRun = await Services.GetRequiredService<FirstRunSetup>().EnsureAsync(TestContext.Current.CancellationToken);
         Production = firstRun.DefaultEnvironment ?? throw new InvalidOperationException("First-run setup created no environment.");
@@ -79,10 +100,15 @@ public sealed class FunctionsTestHost : IAsyncLifetime
             await _services.DisposeAsync();
         }
 
+        if (SameStorageAs is not null || !_dataDirectory.IsValueCreated)
+        {
+            return;
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
-            Directory.Delete(_dataDirectory, recursive: true);
+            Directory.Delete(_dataDirectory.Value, recursive: true);
         }
         catch (IOException)
         {

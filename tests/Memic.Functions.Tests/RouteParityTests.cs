@@ -107,6 +107,35 @@ public sealed partial class RouteParityTests
         Assert.Equal(IngestionFunctions.StorageConnection, trigger.GetProperty("connection").GetString());
     }
 
+    [Fact]
+    public void The_timer_trigger_sweeps_stalled_files_every_ten_minutes()
+    {
+        var function = Assert.Single(BuildOutput.FunctionsMetadata(), f => f.GetProperty("name").GetString() == "ResumeStalledIngestion");
+        var trigger = function.GetProperty("bindings")[0];
+
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("0 */10 * * * *", trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void The_ingestion_functions_are_the_blob_queue_and_timer_triggers()
+    {
+        var triggers = BuildOutput.FunctionsMetadata()
+            .Where(f => f.GetProperty("bindings")[0].GetProperty("type").GetString() != "httpTrigger")
+            .Select(f => $"{f.GetProperty("name").GetString()} {f.GetProperty("bindings")[0].GetProperty("type").GetString()}")
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(["IngestQueuedFile queueTrigger", "IngestUploadedBlob blobTrigger", "ResumeStalledIngestion timerTrigger"], triggers);
+    }
+
+    [Fact]
+    public void A_file_counts_as_stalled_only_after_the_function_timeout_so_no_live_run_is_resumed()
+    {
+        var timeout = TimeSpan.Parse(BuildOutput.HostJson().GetProperty("functionTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.True(new IngestionFallbackOptions().StallThreshold > timeout);
+    }
+
     internal static IEnumerable<(string Name, MethodInfo Method, HttpTriggerAttribute Trigger)> HttpFunctions() =>
         from type in FunctionsAssembly.GetTypes()
         from method in type.GetMethods()

@@ -15,6 +15,8 @@ public sealed class SettingsSampleTests
     [InlineData("Memic__IngestionQueue__ServiceUri")]
     [InlineData("Memic__IngestionQueue__ConnectionString")]
     [InlineData("Memic__IngestionQueue__ClientId")]
+    [InlineData("Memic__IngestionQueue__ConfirmDelay")]
+    [InlineData("Memic__IngestionQueue__StallThreshold")]
     [InlineData("Memic__Embeddings__Provider")]
     [InlineData("Memic__Chat__Provider")]
     public void The_sample_lists_the_setting(string name)

@@ -12,7 +12,7 @@ namespace Memic.Azure.Queues;
 /// <summary>
 /// The ingestion queue of the Functions host: a message per file on an Azure Storage queue, drained by a queue trigger.
 /// A storage queue cannot tell that a file is already queued, so a file confirmed twice may be delivered twice; the
-/// ingestion pipeline is idempotent and the consumer runs one file at a time per instance, so that costs a lookup.
+/// consumer claims a file before running it, so a second delivery costs a lookup.
 /// </summary>
 /// <remarks>
 /// Messages are base64-encoded, the Functions queue extension's default encoding. <see cref="Cancel"/> does nothing
@@ -40,23 +40,29 @@ public sealed class AzureStorageIngestionQueue : IIngestionQueue
 
     public string QueueName => _queue.Name;
 
-    public async ValueTask EnqueueAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
+    public ValueTask EnqueueAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) =>
+        EnqueueAsync(environmentId, fileId, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>Queues the file with a message that becomes visible to the trigger only after <paramref name="delay"/>.</summary>
+    public async ValueTask EnqueueAsync(Guid environmentId, Guid fileId, TimeSpan delay, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
         var message = new IngestionMessage(environmentId, fileId).ToJson();
+        var visibility = delay > TimeSpan.Zero ? delay : (TimeSpan?)null;
         try
         {
             await EnsureQueueAsync(cancellationToken);
-            await _queue.SendMessageAsync(message, cancellationToken);
+            await _queue.SendMessageAsync(message, visibility, cancellationToken: cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // The queue was deleted since it was created here: make it again once.
             _created = false;
             await EnsureQueueAsync(cancellationToken);
-            await _queue.SendMessageAsync(message, cancellationToken);
+            await _queue.SendMessageAsync(message, visibility, cancellationToken: cancellationToken);
         }
 
-        _logger.LogInformation("Queued file {FileId} of environment {EnvironmentId} for ingestion", fileId, environmentId);
+        _logger.LogInformation("Queued file {FileId} of environment {EnvironmentId} for ingestion in {Delay}", fileId, environmentId, delay);
     }
 
     public void Cancel(Guid fileId)

@@ -60,15 +60,15 @@ public sealed class FileService(
         var file = await GetAsync(environmentId, fileId, cancellationToken);
         if (file.Status == FileStatus.Uploading)
         {
-            if (await blobs.GetSizeAsync(UploadsContainer, BlobName(environmentId, fileId), cancellationToken) is null)
+            if (!await MarkUploadedAsync(file, cancellationToken))
             {
                 throw new ConflictException(ErrorCodes.Conflict, "No bytes were received for this file yet; PUT them to its upload_url first.");
             }
 
-            await files.TransitionAsync(environmentId, fileId, [FileStatus.Uploading], FileStatus.Uploaded, time.GetUtcNow(), cancellationToken);
             file = await GetAsync(environmentId, fileId, cancellationToken);
         }
 
+        // Whoever drains the queue decides whether the file still needs a run; enqueuing never starts a second one.
         if (file.Status.IsInPipeline())
         {
             await queue.EnqueueAsync(environmentId, fileId, cancellationToken);
@@ -77,6 +77,36 @@ public sealed class FileService(
         return file;
     }
 
+    /// <summary>
+    /// Treats a complete blob as the upload's confirmation, for the storage event that reports it. The signed PUT writes
+    /// the blob atomically with exactly the declared size and then records the content hash, so a blob of that size with
+    /// the hash recorded can only be a finished upload. Returns whether the file is now past <c>uploading</c> (confirmed
+    /// here or before) and still to be processed; false for a file that is gone, finished, or whose PUT has not finished.
+    /// </summary>
+    public async Task<bool> ConfirmUploadedBlobAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
+    {
+        var file = await files.GetFileAsync(environmentId, fileId, cancellationToken);
+        if (file is null)
+        {
+            return false;
+        }
+
+        if (file.Status == FileStatus.Uploading)
+        {
+            // Without the hash the PUT is still recording (or the blob was not written by it): a later write of the row
+            // would put the status back, so confirm stays the way in.
+            if (file.ContentHash is null || !await MarkUploadedAsync(file, cancellationToken))
+            {
+                logger.LogInformation("Blob of file {FileId} of environment {EnvironmentId} is not a finished upload yet; left to confirm", fileId, environmentId);
+                return false;
+            }
+
+            logger.LogInformation("File {FileId} of environment {EnvironmentId} confirmed by its blob event", fileId, environmentId);
+            return true;
+        }
+
+        return file.Status.IsInPipeline();
+    }
     /// <summary>The one-call upload: declare, store and confirm in one request.</summary>
     public async Task<StoredFile> UploadAsync(Guid environmentId, FileDeclaration declaration, Stream content, CancellationToken cancellationToken)
     {
@@ -133,6 +163,22 @@ public sealed class FileService(
         }
 
         await folders.RemoveAsync(environmentId, folderId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one move from <c>uploading</c> to <c>uploaded</c>, for confirm and the blob event alike: the bytes are there
+    /// with the declared size. Returns false when they are not; true also when a concurrent confirmation moved it first.
+    /// </summary>
+    private async Task<bool> MarkUploadedAsync(StoredFile file, CancellationToken cancellationToken)
+    {
+        var size = await blobs.GetSizeAsync(UploadsContainer, BlobName(file.EnvironmentId, file.Id), cancellationToken);
+        if (size != file.Size)
+        {
+            return false;
+        }
+
+        await files.TransitionAsync(file.EnvironmentId, file.Id, [FileStatus.Uploading], FileStatus.Uploaded, time.GetUtcNow(), cancellationToken);
+        return true;
     }
 
     private async Task<StoredFile> NewFileAsync(Guid environmentId, FileDeclaration declaration, CancellationToken cancellationToken)

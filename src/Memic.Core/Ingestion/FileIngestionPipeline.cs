@@ -43,6 +43,7 @@ public sealed class FileIngestionPipeline(
     private static readonly Step[] Steps = [Convert, Parse, ChunkStep, Embed];
 
     /// <summary>Runs or resumes the file's pipeline. Returns without doing anything for a file that is gone, not uploaded or finished.</summary>
+    /// <remarks>For a host with a single worker that already runs each file once (the local in-process worker); see <see cref="StartOrResumeAsync"/> otherwise.</remarks>
     public async Task RunAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
     {
         var file = await files.GetFileAsync(environmentId, fileId, cancellationToken);
@@ -51,13 +52,112 @@ public sealed class FileIngestionPipeline(
             return;
         }
 
-        var run = new Run(file, FirstIncompleteStep(file.Status));
-        logger.LogInformation("Ingesting file {FileId} of environment {EnvironmentId} from step {Step}", fileId, environmentId, Steps[run.ResumeAt].Name);
+        await RunFromAsync(new Run(file, FirstIncompleteStep(file.Status), claimed: false), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the file's pipeline only if this caller may claim it, for hosts where several instances can be handed the same
+    /// file (the blob event, confirm's queue message and the stall sweep). A file waiting in <c>uploaded</c> is started; a
+    /// file further on is left to the run that moved it there unless it is stalled (see <see cref="ClaimFor"/>). The claim
+    /// is the catalog's compare-and-set, so of two instances racing on one file only one runs it.
+    /// </summary>
+    /// <remarks>
+    /// A file stalled in a <c>*_started</c> status is claimed by setting that same status again: the compare-and-set then
+    /// only refreshes <c>updated_at</c>, so two resumers reading the same stale row within one round trip could both run
+    /// it. The pipeline is idempotent (chunks are replaced, not added), so that rare case costs work, not correctness.
+    /// </remarks>
+    public async Task<IngestionStart> StartOrResumeAsync(Guid environmentId, Guid fileId, TimeSpan stalledAfter, CancellationToken cancellationToken)
+    {
+        var file = await files.GetFileAsync(environmentId, fileId, cancellationToken);
+        if (file is null || !file.Status.IsInPipeline())
+        {
+            return IngestionStart.NothingToDo;
+        }
+
+        var now = time.GetUtcNow();
+        if (ClaimFor(file, now, stalledAfter) is not { } claim)
+        {
+            logger.LogInformation("File {FileId} is {Status} since {UpdatedAt}: another run owns it", fileId, file.Status, file.UpdatedAt);
+            return IngestionStart.OwnedElsewhere;
+        }
+
+        if (!await files.TransitionAsync(environmentId, fileId, [claim.From], claim.To, now, cancellationToken))
+        {
+            logger.LogInformation("File {FileId} was claimed by another run first", fileId);
+            return IngestionStart.OwnedElsewhere;
+        }
+
+        if (claim.Stalled)
+        {
+            logger.LogWarning("Resuming file {FileId} of environment {EnvironmentId}: it stalled in {Status} since {UpdatedAt}", fileId, environmentId, file.Status, file.UpdatedAt);
+        }
+
+        await RunFromAsync(new Run(file with { Status = claim.To, UpdatedAt = now }, claim.ResumeAt, claimed: true), cancellationToken);
+        return claim.Stalled ? IngestionStart.Resumed : IngestionStart.Started;
+    }
+
+    /// <summary>
+    /// Who may run a file now. A file in <c>uploaded</c> has no run yet (a run's first act moves it on), so it may be
+    /// started. A file further on belongs to the run that last moved it, unless its status has not changed for longer than
+    /// <paramref name="stalledAfter"/>: set above the host's function timeout, no live run can be that quiet, so its
+    /// worker was killed and the file is resumed at its first incomplete step. Null: leave the file alone.
+    /// </summary>
+    public static IngestionClaim? ClaimFor(StoredFile file, DateTimeOffset now, TimeSpan stalledAfter)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (!file.Status.IsInPipeline())
+        {
+            return null;
+        }
+
+        var stalled = IsStalled(file, now, stalledAfter);
+        if (file.Status != FileStatus.Uploaded && !stalled)
+        {
+            return null;
+        }
+
+        var resumeAt = FirstIncompleteStep(file.Status);
+        return new IngestionClaim(file.Status, Steps[resumeAt].Started, resumeAt, stalled && file.Status != FileStatus.Uploaded);
+    }
+
+    /// <summary>Unfinished and without a status change for longer than <paramref name="stalledAfter"/>.</summary>
+    public static bool IsStalled(StoredFile file, DateTimeOffset now, TimeSpan stalledAfter)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return file.Status.IsInPipeline() && now - file.UpdatedAt > stalledAfter;
+    }
+
+    /// <summary>
+    /// The unfinished files whose status has not changed for longer than <paramref name="stalledAfter"/>, across
+    /// environments: what a periodic sweep hands back to the queue. Reads only unfinished files, which are few.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredFile>> FindStalledFilesAsync(TimeSpan stalledAfter, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var stalled = new List<StoredFile>();
+        foreach (var (environmentId, fileId) in await files.ListUnfinishedFilesAsync(cancellationToken))
+        {
+            if (await files.GetFileAsync(environmentId, fileId, cancellationToken) is { } file && IsStalled(file, now, stalledAfter))
+            {
+                stalled.Add(file);
+            }
+        }
+
+        return stalled;
+    }
+
+    private async Task RunFromAsync(Run run, CancellationToken cancellationToken)
+    {
+        var file = run.File;
+        logger.LogInformation("Ingesting file {FileId} of environment {EnvironmentId} from step {Step}", file.Id, file.EnvironmentId, Steps[run.ResumeAt].Name);
 
         foreach (var (step, position) in Steps.Select((s, i) => (s, i)))
         {
             var report = position >= run.ResumeAt;
-            if (!await RunStepAsync(run, step, report, cancellationToken))
+
+            // A claimed run already set its first step's *_started status with the claim itself.
+            var alreadyStarted = run.Claimed && position == run.ResumeAt;
+            if (!await RunStepAsync(run, step, report, alreadyStarted, cancellationToken))
             {
                 return;
             }
@@ -75,9 +175,9 @@ public sealed class FileIngestionPipeline(
     };
 
     /// <summary>Runs one step; returns false when the run must stop (failed, or the file was deleted).</summary>
-    private async Task<bool> RunStepAsync(Run run, Step step, bool report, CancellationToken cancellationToken)
+    private async Task<bool> RunStepAsync(Run run, Step step, bool report, bool alreadyStarted, CancellationToken cancellationToken)
     {
-        if (report && !await SetStatusAsync(run, step.Started, null, cancellationToken))
+        if (report && !alreadyStarted && !await SetStatusAsync(run, step.Started, null, cancellationToken))
         {
             return false;
         }
@@ -266,14 +366,38 @@ public sealed class FileIngestionPipeline(
     }
 
     /// <summary>What one run carries from step to step.</summary>
-    private sealed class Run(StoredFile file, int resumeAt)
+    private sealed class Run(StoredFile file, int resumeAt, bool claimed)
     {
         public StoredFile File { get; set; } = file;
 
         public int ResumeAt { get; } = resumeAt;
+
+        public bool Claimed { get; } = claimed;
 
         public ParsedDocument? Document { get; set; }
 
         public IReadOnlyList<DocumentChunk>? Chunks { get; set; }
     }
 }
+
+/// <summary>What <see cref="FileIngestionPipeline.StartOrResumeAsync"/> did with a file.</summary>
+public enum IngestionStart
+{
+    /// <summary>Gone, still uploading, or finished.</summary>
+    NothingToDo,
+
+    /// <summary>Another run owns the file (it is mid-pipeline and not stalled), or claimed it first.</summary>
+    OwnedElsewhere,
+
+    /// <summary>Claimed in <c>uploaded</c> and run.</summary>
+    Started,
+
+    /// <summary>Claimed after stalling mid-pipeline and run from its first incomplete step.</summary>
+    Resumed,
+}
+
+/// <summary>
+/// A claim on a file: the compare-and-set from <paramref name="From"/> to <paramref name="To"/> (the <c>*_started</c> status
+/// of step <paramref name="ResumeAt"/>) that makes the claimant the file's one run.
+/// </summary>
+public sealed record IngestionClaim(FileStatus From, FileStatus To, int ResumeAt, bool Stalled);

@@ -7,12 +7,15 @@ namespace Memic.Functions.Ingestion;
 
 /// <summary>
 /// What starts ingestion in Azure: the Event Grid blob trigger on <c>uploads/&lt;environment_id&gt;/&lt;file_id&gt;</c> (the only
-/// blob trigger Flex Consumption runs; infra/hooks/postdeploy.sh subscribes it by this name), and the storage queue that
-/// confirm writes to, which covers a missed or early event: a blob can arrive before its upload is confirmed, and the
-/// pipeline leaves a file alone until then.
+/// blob trigger Flex Consumption runs; infra/hooks/postdeploy.sh subscribes it by this name), whose complete blob confirms
+/// the upload and whose invocation runs it. Two fallbacks feed the storage queue: confirm's delayed message, for a missed
+/// event, and a periodic sweep of stalled files, for a worker killed mid-file. Whoever is first claims the file.
 /// </summary>
-public sealed class IngestionFunctions(IngestionRuns runs, ILogger<IngestionFunctions> logger)
+public sealed class IngestionFunctions(UploadedBlobIngestion uploads, IngestionRuns runs, StalledIngestionSweep sweep, ILogger<IngestionFunctions> logger)
 {
+    /// <summary>Every 10 minutes: cheap next to the stall threshold, which a file must exceed before it is resumed.</summary>
+    public const string SweepSchedule = "0 */10 * * * *";
+
     /// <summary>The host's storage account (identity-based in Azure: <c>AzureWebJobsStorage__*ServiceUri</c>), which holds the uploads container.</summary>
     public const string StorageConnection = "AzureWebJobsStorage";
 
@@ -33,7 +36,7 @@ public sealed class IngestionFunctions(IngestionRuns runs, ILogger<IngestionFunc
             return Task.CompletedTask;
         }
 
-        return runs.RunAsync(environment, file, cancellationToken);
+        return uploads.RunAsync(environment, file, cancellationToken);
     }
 
     [Function("IngestQueuedFile")]
@@ -49,4 +52,8 @@ public sealed class IngestionFunctions(IngestionRuns runs, ILogger<IngestionFunc
 
         return runs.RunAsync(queued.EnvironmentId, queued.FileId, cancellationToken);
     }
+
+    [Function("ResumeStalledIngestion")]
+    public Task ResumeStalledIngestion([TimerTrigger(SweepSchedule)] TimerInfo timer, CancellationToken cancellationToken) =>
+        sweep.RunAsync(cancellationToken);
 }

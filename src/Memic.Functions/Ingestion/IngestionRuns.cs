@@ -1,19 +1,20 @@
 using System.Collections.Concurrent;
 using Memic.Core.Ingestion;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Functions.Ingestion;
 
 /// <summary>
 /// Runs the ingestion pipeline for a file at most once at a time in this worker: the blob event and the queue message
-/// of one upload can arrive together, and a second run alongside the first would only repeat its work. Across
-/// instances the pipeline's idempotent steps make a duplicate harmless.
+/// of one upload can arrive together, and a second trigger waits for the first one's run. Across instances the
+/// pipeline's claim (<see cref="FileIngestionPipeline.StartOrResumeAsync"/>) lets only one of them run the file.
 /// </summary>
-public sealed class IngestionRuns(FileIngestionPipeline pipeline, ILogger<IngestionRuns> logger)
+public sealed class IngestionRuns(FileIngestionPipeline pipeline, IOptions<IngestionFallbackOptions> options, ILogger<IngestionRuns> logger)
 {
     private readonly ConcurrentDictionary<Guid, Run> _running = new();
 
-    /// <summary>Runs or resumes the file's pipeline; when it is already running here, waits for that run instead.</summary>
+    /// <summary>Starts or resumes the file's pipeline if no other run owns it; when it is already running here, waits for that run instead.</summary>
     public async Task RunAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -28,7 +29,8 @@ public sealed class IngestionRuns(FileIngestionPipeline pipeline, ILogger<Ingest
 
         try
         {
-            await pipeline.RunAsync(environmentId, fileId, cancellation.Token);
+            var start = await pipeline.StartOrResumeAsync(environmentId, fileId, options.Value.StallThreshold, cancellation.Token);
+            logger.LogInformation("Ingestion trigger for file {FileId}: {Start}", fileId, start);
         }
         catch (OperationCanceledException) when (run.Cancelled && !cancellationToken.IsCancellationRequested)
         {
