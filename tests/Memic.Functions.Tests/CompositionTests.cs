@@ -8,6 +8,7 @@ using Memic.Core.Provisioning;
 using Memic.Core.Ports;
 using Memic.Functions.Http;
 using Memic.Functions.Ingestion;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -54,6 +55,13 @@ public sealed class CompositionTests
         Assert.Null(services.GetService<IChatClient>());
         Assert.Contains(collection, d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(DefaultProjectSetup));
         Assert.IsType<AzureAISearchIndex>(services.GetRequiredService<ISearchIndex>());
+        Assert.IsType<FunctionsIngestionQueue>(services.GetRequiredService<IIngestionQueue>());
+        // Every function class resolves from the production composition (no missing service, no dependency cycle).
+        var functionClasses = typeof(IngestionFunctions).Assembly.GetExportedTypes()
+            .Where(t => t.GetMethods().Any(m => m.GetCustomAttributes(typeof(FunctionAttribute), inherit: false).Length > 0))
+            .ToList();
+        Assert.Contains(typeof(IngestionFunctions), functionClasses);
+        Assert.All(functionClasses, type => Assert.NotNull(ActivatorUtilities.CreateInstance(services, type)));
         Assert.IsType<SearchServicePool>(services.GetRequiredService<ISearchServiceLocator>());
         // Without Memic:Search:Deployment the pool cannot grow, and says so when it is full.
         Assert.DoesNotContain(collection, d => d.ServiceType == typeof(ISearchServiceDeployer));
