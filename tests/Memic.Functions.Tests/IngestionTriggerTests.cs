@@ -1,5 +1,7 @@
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Memic.Azure.Queues;
+using Memic.Core.Files;
 using Memic.Functions.Http;
 using Memic.Functions.Ingestion;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -47,7 +49,9 @@ public sealed class IngestionTriggerTests(FunctionsTestHost host) : IClassFixtur
         await Azurite.RequireAsync();
         var (fileId, _) = await Uploads.InitAsync(host, "written-around-the-api.txt");
 
-        // The declared size, but written past the signed PUT: no content hash is recorded for it.
+        // The declared size, but written past the signed PUT: no content hash is recorded for it. On a fresh Azurite
+        // no upload has made the container yet.
+        await new BlobContainerClient(Azurite.ConnectionString, FileService.UploadsContainer).CreateIfNotExistsAsync(cancellationToken: Ct);
         await Uploads.Blob(EnvironmentId, fileId).UploadAsync(BinaryData.FromBytes(Uploads.Bytes), Ct);
         await host.Create<IngestionFunctions>().IngestUploadedBlob(Uploads.Blob(EnvironmentId, fileId), EnvironmentId.ToString(), fileId.ToString(), Ct);
 
