@@ -166,6 +166,29 @@ public abstract class CatalogDataContract
     }
 
     [Fact]
+    public async Task A_claim_on_an_unchanged_row_moves_it_even_to_the_same_status_and_of_concurrent_claims_one_wins()
+    {
+        var (catalog, environment, folder) = await SeedAsync();
+        var stalled = NewFile(environment, folder, T0) with { Status = FileStatus.EmbeddingStarted, UpdatedAt = T0.AddMinutes(1) };
+        await catalog.Files.AddFileAsync(stalled, Ct);
+        var read = await catalog.Files.GetFileAsync(environment.Id, stalled.Id, Ct);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => catalog.Files.TransitionIfUnchangedAsync(
+            environment.Id, stalled.Id, FileStatus.EmbeddingStarted, read!.UpdatedAt, FileStatus.EmbeddingStarted, T0.AddHours(1).AddSeconds(i), Ct)));
+        var afterwards = await catalog.Files.GetFileAsync(environment.Id, stalled.Id, Ct);
+        var stale = await catalog.Files.TransitionIfUnchangedAsync(
+            environment.Id, stalled.Id, FileStatus.EmbeddingStarted, read!.UpdatedAt, FileStatus.EmbeddingStarted, T0.AddHours(2), Ct);
+        var otherStatus = await catalog.Files.TransitionIfUnchangedAsync(
+            environment.Id, stalled.Id, FileStatus.ParsingStarted, afterwards!.UpdatedAt, FileStatus.ChunkingStarted, T0.AddHours(2), Ct);
+
+        Assert.Single(claims, c => c);
+        Assert.NotEqual(read.UpdatedAt, afterwards.UpdatedAt);
+        Assert.Equal(FileStatus.EmbeddingStarted, afterwards.Status);
+        Assert.False(stale);
+        Assert.False(otherStatus);
+    }
+
+    [Fact]
     public async Task Unfinished_files_are_those_in_the_pipeline_in_every_environment_oldest_update_first()
     {
         var (catalog, environment, folder) = await SeedAsync();

@@ -204,6 +204,40 @@ public sealed class IngestionOwnershipTests : IAsyncLifetime
         Assert.Equal("ready", (await Uploads.GetFileAsync(second, fileId)).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Two_instances_resuming_the_same_stalled_file_run_it_once()
+    {
+        await Azurite.RequireAsync();
+        var rendezvous = new ClaimRendezvous(parties: 2);
+        void Racing(IServiceCollection services)
+        {
+            services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<FileIngestionPipeline>(sp, (TimeProvider)_time));
+            services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => _embeddings.Wrap(sp.GetRequiredService<MiniLmEmbeddingGenerator>()));
+            services.TryAddSingleton(sp => rendezvous.Wrap(sp.GetRequiredService<SqliteCatalog>()));
+        }
+
+        var settings = new Dictionary<string, string?> { ["Memic:IngestionQueue:StallThreshold"] = StallThreshold.ToString() };
+        await using var first = new FunctionsTestHost { TestServices = Racing, Settings = settings };
+        await first.InitializeAsync();
+        await using var second = new FunctionsTestHost { SameStorageAs = first, TestServices = Racing, Settings = settings };
+        await second.InitializeAsync();
+        var environmentId = first.Production.Environment.Id;
+        var fileId = await Uploads.UploadAndConfirmAsync(first, "stalled-twice.txt");
+        var catalog = first.Services.GetRequiredService<IFileCatalog>();
+        Assert.True(await catalog.TransitionAsync(environmentId, fileId, [FileStatus.Uploaded], FileStatus.ChunkingStarted, _time.GetUtcNow(), Ct));
+        _time.Advance(StallThreshold + TimeSpan.FromMinutes(1));
+
+        // Both read the same stale row, then both claim it: the status would not change, so only the row's age tells them apart.
+        var message = new IngestionMessage(environmentId, fileId).ToJson();
+        await Task.WhenAll(
+            first.Create<IngestionFunctions>().IngestQueuedFile(message, Ct),
+            second.Create<IngestionFunctions>().IngestQueuedFile(message, Ct));
+
+        Assert.Equal(2, rendezvous.Arrived);
+        Assert.Equal(1, _embeddings.Calls);
+        Assert.Equal("ready", (await Uploads.GetFileAsync(second, fileId)).GetProperty("status").GetString());
+    }
+
     private static Task BlobEventAsync(FunctionsTestHost host, Guid fileId)
     {
         var environmentId = host.Production.Environment.Id;

@@ -56,14 +56,15 @@ internal sealed class ClaimRendezvous(int parties)
 
     private sealed class Catalog(IFileCatalog inner, ClaimRendezvous rendezvous) : IFileCatalog
     {
-        public async Task<bool> TransitionAsync(Guid environmentId, Guid fileId, IReadOnlyCollection<FileStatus> from, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken)
-        {
-            if (from.Contains(FileStatus.Uploaded))
-            {
-                await rendezvous.ArriveAsync(cancellationToken);
-            }
+        public Task<bool> TransitionAsync(Guid environmentId, Guid fileId, IReadOnlyCollection<FileStatus> from, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.TransitionAsync(environmentId, fileId, from, to, at, cancellationToken);
 
-            return await inner.TransitionAsync(environmentId, fileId, from, to, at, cancellationToken);
+        /// <summary>The claim: both claimants arrive here having read the same row, then both try.</summary>
+        public async Task<bool> TransitionIfUnchangedAsync(
+            Guid environmentId, Guid fileId, FileStatus from, DateTimeOffset lastUpdatedAt, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken)
+        {
+            await rendezvous.ArriveAsync(cancellationToken);
+            return await inner.TransitionIfUnchangedAsync(environmentId, fileId, from, lastUpdatedAt, to, at, cancellationToken);
         }
 
         public Task AddFileAsync(StoredFile file, CancellationToken cancellationToken) => inner.AddFileAsync(file, cancellationToken);

@@ -95,6 +95,18 @@ public sealed class PipelineStatusTests : IDisposable
                 return moved;
             }
 
+            public async Task<bool> TransitionIfUnchangedAsync(
+                Guid environmentId, Guid fileId, FileStatus from, DateTimeOffset lastUpdatedAt, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken)
+            {
+                var moved = await inner.TransitionIfUnchangedAsync(environmentId, fileId, from, lastUpdatedAt, to, at, cancellationToken);
+                if (moved)
+                {
+                    log.Add(fileId, to);
+                }
+
+                return moved;
+            }
+
             public Task<StoredFile?> GetFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) => inner.GetFileAsync(environmentId, fileId, cancellationToken);
 
             public Task<FilePage> ListFilesAsync(Guid environmentId, FileQuery query, CancellationToken cancellationToken) => inner.ListFilesAsync(environmentId, query, cancellationToken);

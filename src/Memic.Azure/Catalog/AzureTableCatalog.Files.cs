@@ -91,6 +91,20 @@ public sealed partial class AzureTableCatalog : IFileCatalog, IFolderCatalog, IU
             return true;
         }, cancellationToken);
 
+    public async Task<bool> TransitionIfUnchangedAsync(
+        Guid environmentId, Guid fileId, FileStatus from, DateTimeOffset lastUpdatedAt, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await ChangeFileAsync(environmentId, fileId, entity =>
+        {
+            if (Enum.Parse<FileStatus>(entity.Status) != from || entity.UpdatedAt != lastUpdatedAt)
+            {
+                return false;
+            }
+
+            entity.Status = to.ToString();
+            entity.UpdatedAt = at;
+            return true;
+        }, cancellationToken);
+
     public async Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) =>
         await (await EnvironmentDataAsync(cancellationToken)).DeleteEntityAsync(EnvironmentData(environmentId), File(fileId), ETag.All, cancellationToken);
 

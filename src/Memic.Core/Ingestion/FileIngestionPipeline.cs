@@ -62,9 +62,8 @@ public sealed class FileIngestionPipeline(
     /// is the catalog's compare-and-set, so of two instances racing on one file only one runs it.
     /// </summary>
     /// <remarks>
-    /// A file stalled in a <c>*_started</c> status is claimed by setting that same status again: the compare-and-set then
-    /// only refreshes <c>updated_at</c>, so two resumers reading the same stale row within one round trip could both run
-    /// it. The pipeline is idempotent (chunks are replaced, not added), so that rare case costs work, not correctness.
+    /// A file stalled in a <c>*_started</c> status is claimed by setting that same status again, so the claim compares the
+    /// whole row as read (status and <c>updated_at</c>): of two resumers that read the same stale row, one moves it.
     /// </remarks>
     public async Task<IngestionStart> StartOrResumeAsync(Guid environmentId, Guid fileId, TimeSpan stalledAfter, CancellationToken cancellationToken)
     {
@@ -81,7 +80,7 @@ public sealed class FileIngestionPipeline(
             return IngestionStart.OwnedElsewhere;
         }
 
-        if (!await files.TransitionAsync(environmentId, fileId, [claim.From], claim.To, now, cancellationToken))
+        if (!await files.TransitionIfUnchangedAsync(environmentId, fileId, claim.From, file.UpdatedAt, claim.To, now, cancellationToken))
         {
             logger.LogInformation("File {FileId} was claimed by another run first", fileId);
             return IngestionStart.OwnedElsewhere;

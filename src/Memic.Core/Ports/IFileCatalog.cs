@@ -22,6 +22,13 @@ public interface IFileCatalog
     /// </summary>
     Task<bool> TransitionAsync(Guid environmentId, Guid fileId, IReadOnlyCollection<FileStatus> from, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Moves a file to <paramref name="to"/> only if its row is still exactly as read: status <paramref name="from"/> and
+    /// <paramref name="lastUpdatedAt"/>. The claim on a stalled file, whose status may not change, so the status alone
+    /// cannot tell two claimants apart. Returns whether it moved.
+    /// </summary>
+    Task<bool> TransitionIfUnchangedAsync(Guid environmentId, Guid fileId, FileStatus from, DateTimeOffset lastUpdatedAt, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken);
+
     Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken);
 
     /// <summary>Files accepted for processing and not finished, across environments: what a restarted worker resumes.</summary>

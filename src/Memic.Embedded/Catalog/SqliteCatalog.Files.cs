@@ -69,6 +69,16 @@ public sealed partial class SqliteCatalog : IFileCatalog, IFolderCatalog, IUsage
         return changed > 0;
     }
 
+    public async Task<bool> TransitionIfUnchangedAsync(
+        Guid environmentId, Guid fileId, FileStatus from, DateTimeOffset lastUpdatedAt, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(
+            "UPDATE files SET status = $to, updated_at = $at WHERE environment_id = $env AND id = $id AND status = $from AND updated_at = $last",
+            cancellationToken, ("$to", to), ("$at", at), ("$env", environmentId), ("$id", fileId), ("$from", from), ("$last", lastUpdatedAt));
+        return changed > 0;
+    }
+
     public async Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
