@@ -33,6 +33,22 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static ServerProcess StartServer(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null) =>
         Start(dataDirectory, environment, "--urls", "http://127.0.0.1:0");
 
+    /// <summary>Starts one admin command without waiting for it; disposing it kills it if still running.</summary>
+    public static ServerProcess StartCommand(string dataDirectory, params string[] arguments) => Start(dataDirectory, null, arguments);
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Kills the whole process tree at once, as a crash or a pulled plug would, and waits for it to be gone.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Runs one admin command to completion and returns its stdout.</summary>
     public static async Task<(int ExitCode, string Output)> RunCommandAsync(string dataDirectory, CancellationToken cancellationToken, params string[] arguments)
     {
