@@ -29,10 +29,8 @@ internal static class ChatEndpoints
 
     private static async Task<IResult> ChatAsync(MemicRequest request)
     {
-        // JsonBody reads fields, not lists of objects; buffering lets the messages array be read from the same body.
-        request.Http.Request.EnableBuffering();
         var body = await request.BodyAsync();
-        var chat = ReadChatRequest(body, await ReadRootAsync(request), request);
+        var chat = ReadChatRequest(body, request);
         var environment = request.Environment;
         var answer = await request.Service<ChatService>().AnswerAsync(environment.Environment.Id, chat, request.Aborted);
         var items = answer.Retrieval.Hits.Select(h => SearchResultItem.From(h, environment.Project.Id, chat.Search.IncludeMetadata)).ToList();
@@ -45,8 +43,9 @@ internal static class ChatEndpoints
     /// The question is <c>question</c> when given, else the last <c>user</c> message; the turns before it are the history.
     /// Search's own fields (limits, filters, routing, environment_slug) are read by search's reader, with chat's top_k bounds.
     /// </summary>
-    private static ChatRequest ReadChatRequest(JsonBody body, JsonElement root, MemicRequest request)
+    private static ChatRequest ReadChatRequest(JsonBody body, MemicRequest request)
     {
+        var root = body.Root;
         var errors = new List<FieldError>();
         var hasQuestion = Has(root, "question", out _);
         var hasMessages = Has(root, "messages", out var messages);
@@ -182,24 +181,6 @@ internal static class ChatEndpoints
         {
             errors.Add(new FieldError(location, $"String should have at most {MaxQuestionLength} characters.", "string_too_long"));
         }
-    }
-
-    /// <summary>The body's JSON root, read again from the buffered request; an empty body is the empty object.</summary>
-    private static async Task<JsonElement> ReadRootAsync(MemicRequest request)
-    {
-        var stream = request.Http.Request.Body;
-        stream.Position = 0;
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, request.Aborted);
-        var bytes = buffer.ToArray();
-        if (bytes.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
-        {
-            return default;
-        }
-
-        // JsonBody has already parsed and size-checked this body, so it is a JSON object of bounded size.
-        using var document = JsonDocument.Parse(bytes);
-        return document.RootElement.Clone();
     }
 
     private static bool Has(JsonElement root, string field, out JsonElement value)

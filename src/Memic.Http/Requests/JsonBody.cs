@@ -24,6 +24,9 @@ public sealed class JsonBody
         _path = path ?? ["body"];
     }
 
+    /// <summary>The body's JSON object (empty for an empty body), for shapes the typed readers do not cover.</summary>
+    public JsonElement Root => _root;
+
     public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxBytes)
