@@ -21,27 +21,18 @@ namespace Memic.Ingestion.Extraction.Office;
 /// render (generators, converters) often carry none of these, and then everything is on page 1.
 /// Headers, footers, footnotes and comments are left out as repetitive or secondary.
 /// </remarks>
-public sealed partial class DocxTextExtractor(ExtractionOptions? options = null) : IDocumentExtractor
+public sealed partial class DocxTextExtractor(ExtractionOptions? options = null) : OpenXmlTextExtractor<WordprocessingDocument>(options)
 {
-    private readonly ExtractionOptions _options = options ?? ExtractionOptions.Default;
+    public override string FormatName => "DOCX";
 
-    public string FormatName => "DOCX";
+    public override IReadOnlyList<string> MimeTypes { get; } = ["application/vnd.openxmlformats-officedocument.wordprocessingml.document"];
 
-    public IReadOnlyList<string> MimeTypes { get; } = ["application/vnd.openxmlformats-officedocument.wordprocessingml.document"];
+    public override IReadOnlyList<string> FileExtensions { get; } = [".docx"];
 
-    public IReadOnlyList<string> FileExtensions { get; } = [".docx"];
+    protected override WordprocessingDocument Open(Stream stream, OpenSettings settings) => WordprocessingDocument.Open(stream, isEditable: false, settings);
 
-    public async Task<ExtractedDocument> ExtractAsync(Stream content, CancellationToken cancellationToken)
-    {
-        var bytes = await InputBuffer.ReadAllAsync(content, _options, FormatName, cancellationToken);
-        return OpenXmlPackageReader.Read(
-            bytes,
-            _options,
-            FormatName,
-            (stream, settings) => WordprocessingDocument.Open(stream, isEditable: false, settings),
-            document => new BodyReader(document, _options, FormatName, cancellationToken).Read(),
-            cancellationToken);
-    }
+    protected override ExtractedDocument Read(WordprocessingDocument document, CancellationToken cancellationToken) =>
+        new BodyReader(document, Options, FormatName, cancellationToken).Read();
 
     [GeneratedRegex(@"^\s*heading\s*(\d)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HeadingStyleName();

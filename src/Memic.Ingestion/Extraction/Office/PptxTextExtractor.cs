@@ -16,40 +16,29 @@ namespace Memic.Ingestion.Extraction.Office;
 /// A slide without a title placeholder gets the heading "Slide N", so its chunks are not filed under
 /// the previous slide's title. Dates, footers and slide-number placeholders are left out as boilerplate.
 /// </remarks>
-public sealed class PptxTextExtractor(ExtractionOptions? options = null) : IDocumentExtractor
+public sealed class PptxTextExtractor(ExtractionOptions? options = null) : OpenXmlTextExtractor<PresentationDocument>(options)
 {
-    private readonly ExtractionOptions _options = options ?? ExtractionOptions.Default;
+    public override string FormatName => "PPTX";
 
-    public string FormatName => "PPTX";
+    public override IReadOnlyList<string> MimeTypes { get; } = ["application/vnd.openxmlformats-officedocument.presentationml.presentation"];
 
-    public IReadOnlyList<string> MimeTypes { get; } = ["application/vnd.openxmlformats-officedocument.presentationml.presentation"];
+    public override IReadOnlyList<string> FileExtensions { get; } = [".pptx"];
 
-    public IReadOnlyList<string> FileExtensions { get; } = [".pptx"];
+    protected override PresentationDocument Open(Stream stream, OpenSettings settings) => PresentationDocument.Open(stream, isEditable: false, settings);
 
-    public async Task<ExtractedDocument> ExtractAsync(Stream content, CancellationToken cancellationToken)
-    {
-        var bytes = await InputBuffer.ReadAllAsync(content, _options, FormatName, cancellationToken);
-        return OpenXmlPackageReader.Read(
-            bytes,
-            _options,
-            FormatName,
-            (stream, settings) => PresentationDocument.Open(stream, isEditable: false, settings),
-            presentation => Read(presentation, cancellationToken),
-            cancellationToken);
-    }
 
-    private ExtractedDocument Read(PresentationDocument presentation, CancellationToken cancellationToken)
+    protected override ExtractedDocument Read(PresentationDocument presentation, CancellationToken cancellationToken)
     {
         var presentationPart = presentation.PresentationPart
             ?? throw new DocumentExtractionException(ExtractionFailureKind.Corrupt, "The file is not a valid PPTX document: it has no presentation part.");
         var slideIds = presentationPart.Presentation?.SlideIdList?.Elements<P.SlideId>().ToList() ?? [];
-        if (slideIds.Count > _options.MaxPages)
+        if (slideIds.Count > Options.MaxPages)
         {
             throw new DocumentExtractionException(ExtractionFailureKind.LimitExceeded,
-                $"The PPTX has more than {_options.MaxPages:N0} slides, the extraction limit.");
+                $"The PPTX has more than {Options.MaxPages:N0} slides, the extraction limit.");
         }
 
-        var builder = new ExtractedDocumentBuilder(_options, FormatName);
+        var builder = new ExtractedDocumentBuilder(Options, FormatName);
         var slideNumber = 0;
         foreach (var slideId in slideIds)
         {

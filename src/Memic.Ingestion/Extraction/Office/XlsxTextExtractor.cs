@@ -14,7 +14,7 @@ namespace Memic.Ingestion.Extraction.Office;
 /// shortest round-trip form. Cell values are the cached results Excel saved, never re-computed formulas.
 /// </summary>
 /// <remarks>Worksheets are streamed row by row, so a large sheet does not have to fit in memory as a DOM.</remarks>
-public sealed class XlsxTextExtractor(ExtractionOptions? options = null) : IDocumentExtractor
+public sealed class XlsxTextExtractor(ExtractionOptions? options = null) : OpenXmlTextExtractor<SpreadsheetDocument>(options)
 {
     private const int MaxColumns = 16_384;
 
@@ -23,34 +23,23 @@ public sealed class XlsxTextExtractor(ExtractionOptions? options = null) : IDocu
     private static readonly HashSet<uint> BuiltInTimeFormats = [18, 19, 20, 21, 22, 32, 33, 45, 46, 47, 55, 56];
     private static readonly HashSet<uint> BuiltInPercentFormats = [9, 10];
 
-    private readonly ExtractionOptions _options = options ?? ExtractionOptions.Default;
+    public override string FormatName => "XLSX";
 
-    public string FormatName => "XLSX";
+    public override IReadOnlyList<string> MimeTypes { get; } = ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"];
 
-    public IReadOnlyList<string> MimeTypes { get; } = ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"];
+    public override IReadOnlyList<string> FileExtensions { get; } = [".xlsx"];
 
-    public IReadOnlyList<string> FileExtensions { get; } = [".xlsx"];
+    protected override SpreadsheetDocument Open(Stream stream, OpenSettings settings) => SpreadsheetDocument.Open(stream, isEditable: false, settings);
 
-    public async Task<ExtractedDocument> ExtractAsync(Stream content, CancellationToken cancellationToken)
-    {
-        var bytes = await InputBuffer.ReadAllAsync(content, _options, FormatName, cancellationToken);
-        return OpenXmlPackageReader.Read(
-            bytes,
-            _options,
-            FormatName,
-            (stream, settings) => SpreadsheetDocument.Open(stream, isEditable: false, settings),
-            workbook => Read(workbook, cancellationToken),
-            cancellationToken);
-    }
 
-    private ExtractedDocument Read(SpreadsheetDocument workbook, CancellationToken cancellationToken)
+    protected override ExtractedDocument Read(SpreadsheetDocument workbook, CancellationToken cancellationToken)
     {
         var workbookPart = workbook.WorkbookPart
             ?? throw new DocumentExtractionException(ExtractionFailureKind.Corrupt, "The file is not a valid XLSX document: it has no workbook part.");
         var sheets = workbookPart.Workbook?.Sheets?.Elements<Sheet>().ToList() ?? [];
         var sharedStrings = ReadSharedStrings(workbookPart, cancellationToken);
         var formats = CellFormats.Read(workbookPart);
-        var builder = new ExtractedDocumentBuilder(_options, FormatName);
+        var builder = new ExtractedDocumentBuilder(Options, FormatName);
 
         var sheetNumber = 0;
         foreach (var sheet in sheets)
@@ -97,10 +86,10 @@ public sealed class XlsxTextExtractor(ExtractionOptions? options = null) : IDocu
                 cancellationToken.ThrowIfCancellationRequested();
                 var text = StringItemText((SharedStringItem)reader.LoadCurrentElement()!);
                 characters += text.Length;
-                if (characters > _options.MaxExtractedCharacters)
+                if (characters > Options.MaxExtractedCharacters)
                 {
                     throw new DocumentExtractionException(ExtractionFailureKind.LimitExceeded,
-                        $"The XLSX has more than {_options.MaxExtractedCharacters:N0} characters of text, the extraction limit.");
+                        $"The XLSX has more than {Options.MaxExtractedCharacters:N0} characters of text, the extraction limit.");
                 }
 
                 strings.Add(text);
