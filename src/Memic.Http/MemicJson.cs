@@ -6,7 +6,15 @@ namespace Memic.Http;
 /// <summary>The wire's JSON: snake_case names and enum values, ISO-8601 timestamps (CONTRACT preamble).</summary>
 public static class MemicJson
 {
+    /// <summary>How enum values are spelled on the wire, e.g. <c>FileStatus.EmbeddingStarted</c> → <c>embedding_started</c>.</summary>
+    public static readonly JsonNamingPolicy EnumNaming = JsonNamingPolicy.SnakeCaseLower;
+
     public static readonly JsonSerializerOptions Options = Create();
+
+    /// <summary>An enum's values by their wire names, for reading them from queries and bodies.</summary>
+    public static Dictionary<string, TEnum> EnumValuesByWireName<TEnum>()
+        where TEnum : struct, Enum =>
+        Enum.GetValues<TEnum>().ToDictionary(value => EnumNaming.ConvertName(value.ToString()), StringComparer.Ordinal);
 
     private static JsonSerializerOptions Create()
     {
@@ -16,7 +24,7 @@ public static class MemicJson
             DictionaryKeyPolicy = null,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        options.Converters.Add(new JsonStringEnumConverter(EnumNaming));
         options.Converters.Add(new UtcTimestampConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

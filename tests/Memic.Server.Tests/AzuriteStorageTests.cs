@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using Memic.Core.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using static Memic.Server.Tests.Wire;
@@ -13,43 +12,19 @@ namespace Memic.Server.Tests;
 /// </summary>
 public sealed class AzuriteStorageTests : IAsyncLifetime
 {
-    private const string ConnectionString =
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-        "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
-
     private readonly MemicServerFactory _server = new()
     {
         Settings = new Dictionary<string, string>
         {
             ["Memic:Blobs:Provider"] = "AzureBlob",
-            ["Memic:Blobs:ConnectionString"] = ConnectionString,
+            ["Memic:Blobs:ConnectionString"] = Azurite.ConnectionString,
             ["Memic:Catalog:Provider"] = "AzureTable",
-            ["Memic:Catalog:ConnectionString"] = ConnectionString,
+            ["Memic:Catalog:ConnectionString"] = Azurite.ConnectionString,
             ["Memic:Catalog:TablePrefix"] = "T" + Guid.NewGuid().ToString("N")[..12],
         },
     };
 
-    public async ValueTask InitializeAsync()
-    {
-        if (Environment.GetEnvironmentVariable("MEMIC_SKIP_AZURITE") == "1")
-        {
-            Assert.Skip("MEMIC_SKIP_AZURITE=1");
-        }
-
-        foreach (var port in new[] { 10000, 10002 })
-        {
-            using var probe = new TcpClient();
-            try
-            {
-                await probe.ConnectAsync("127.0.0.1", port, Ct);
-            }
-            catch (SocketException)
-            {
-                Assert.Fail($"Azurite is not listening on 127.0.0.1:{port}. Run the tests with 'bash scripts/test.sh', which starts it, or start it with 'npm ci && npm run azurite'.");
-            }
-        }
-    }
+    public ValueTask InitializeAsync() => new(Azurite.RequireAsync());
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 

@@ -19,8 +19,7 @@ internal static class ChatEndpoints
     private const int MaxQuestionLength = 1000;
     private const int MaxMessages = 100;
 
-    private static readonly Dictionary<string, ConversationRole> RoleNames =
-        Enum.GetValues<ConversationRole>().ToDictionary(r => JsonNamingPolicy.SnakeCaseLower.ConvertName(r.ToString()));
+    private static readonly Dictionary<string, ConversationRole> RoleNames = MemicJson.EnumValuesByWireName<ConversationRole>();
 
     public static IEnumerable<MemicRoute> Routes =>
     [

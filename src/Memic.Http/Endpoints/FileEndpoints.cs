@@ -17,8 +17,7 @@ namespace Memic.Http.Endpoints;
 internal static class FileEndpoints
 {
     /// <summary>Wire names of the 16 statuses, for the list filter.</summary>
-    private static readonly Dictionary<string, FileStatus> StatusNames =
-        Enum.GetValues<FileStatus>().ToDictionary(s => JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString()));
+    private static readonly Dictionary<string, FileStatus> StatusNames = MemicJson.EnumValuesByWireName<FileStatus>();
 
     public static IEnumerable<MemicRoute> Routes =>
     [

@@ -12,8 +12,7 @@ namespace Memic.Http.Endpoints;
 /// <summary><c>POST /search</c> (CONTRACT §6).</summary>
 internal static class SearchEndpoints
 {
-    private static readonly Dictionary<string, SearchRoute> RouteNames =
-        Enum.GetValues<SearchRoute>().ToDictionary(r => JsonNamingPolicy.SnakeCaseLower.ConvertName(r.ToString()));
+    private static readonly Dictionary<string, SearchRoute> RouteNames = MemicJson.EnumValuesByWireName<SearchRoute>();
 
     public static IEnumerable<MemicRoute> Routes =>
     [

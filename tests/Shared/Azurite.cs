@@ -1,12 +1,13 @@
 using System.Net.Sockets;
 
-namespace Memic.Functions.Tests;
+namespace Memic.Tests;
 
 /// <summary>
-/// The local Azurite these tests run against (blob 127.0.0.1:10000, queue 10001, table 10002, the well-known development
-/// account). CI starts it; a missing Azurite fails the tests with how to start it, unless MEMIC_SKIP_AZURITE=1 skips them.
+/// The local Azurite the storage tests run against (blob 127.0.0.1:10000, queue 10001, table 10002, the well-known
+/// development account). The README's test command starts it; a missing Azurite fails the tests with how to start it,
+/// unless MEMIC_SKIP_AZURITE=1 skips them. Linked into every test project that needs it.
 /// </summary>
-internal static class Azurite
+internal static partial class Azurite
 {
     /// <summary>Azurite's published development account and key: not a secret, the same on every machine.</summary>
     public const string ConnectionString =
@@ -14,6 +15,8 @@ internal static class Azurite
         "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
         "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;" +
         "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
+
+    private static readonly int[] Ports = [10000, 10001, 10002];
 
     private static readonly Lazy<Task<string?>> Unreachable = new(FindUnreachableAsync);
 
@@ -37,7 +40,7 @@ internal static class Azurite
 
     private static async Task<string?> FindUnreachableAsync()
     {
-        foreach (var port in new[] { 10000, 10001 })
+        foreach (var port in Ports)
         {
             using var client = new TcpClient();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
