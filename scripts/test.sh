@@ -28,7 +28,13 @@ azurite_data="$(mktemp -d)"
 ./node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --location "$azurite_data" &
 azurite_pid=$!
-trap 'kill "$azurite_pid" 2>/dev/null || true; rm -rf "$log" "$azurite_data"' EXIT
+# Stop Azurite and wait for it to exit before removing its folder: it writes its table database on the way out.
+stop_azurite() {
+  kill "$azurite_pid" 2>/dev/null || true
+  wait "$azurite_pid" 2>/dev/null || true
+  rm -rf "$log" "$azurite_data"
+}
+trap stop_azurite EXIT
 for _ in $(seq 1 60); do
   if (exec 3<>/dev/tcp/127.0.0.1/10000) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null; then break; fi
   sleep 0.5

@@ -14,7 +14,7 @@ public sealed class IngestionDocumentReader(DocumentExtractorRegistry registry) 
     public FileTypeCheck CheckType(string? mimeType, string fileName)
     {
         var support = registry.CheckSupport(mimeType, fileName);
-        return new FileTypeCheck(support.IsSupported, support.FormatName, support.Reason);
+        return new FileTypeCheck(support.IsSupported, support.FormatName, support.Reason, support.MimeType);
     }
 
     public async Task<ParsedDocument> ParseAsync(Stream content, string mimeType, string fileName, CancellationToken cancellationToken)

@@ -124,6 +124,41 @@ public sealed class FileUploadTests : IClassFixture<MemicServerFactory>
     }
 
     [Fact]
+    public async Task Multipart_upload_with_a_generic_part_type_stores_the_type_the_file_is_read_as()
+    {
+        var (_, client) = await NewEnvironmentAsync("multipart-mime");
+        var part = new ByteArrayContent("# Manual\n\nThe boiler is serviced every spring."u8.ToArray());
+        part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        using var form = new MultipartFormDataContent { { part, "file", "manual.md" } };
+
+        var created = await (await client.PostAsync("/api/v1/files", form, Ct)).ExpectAsync(HttpStatusCode.Created);
+        var file = await Uploads.WaitForTerminalAsync(client, created.GetProperty("id").GetGuid(), [created.GetProperty("status").GetString()!]);
+        var search = await (await client.PostAsJsonAsync("/api/v1/search", new { query = "boiler serviced", min_score = 0.0 }, Ct)).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("text/markdown", created.GetProperty("mime_type").GetString());
+        Assert.Equal("text/markdown", file.GetProperty("mime_type").GetString());
+        Assert.All(search.GetProperty("results").GetProperty("semantic").EnumerateArray(), r => Assert.Equal("text/markdown", r.GetProperty("mime_type").GetString()));
+    }
+
+    [Theory]
+    [InlineData("notes.md", "application/octet-stream", "text/markdown")]
+    [InlineData("table.csv", "text/plain", "text/csv")]
+    [InlineData("data.json", null, "application/json")]
+    [InlineData("page.html", "text/html; charset=utf-8", "text/html")]
+    [InlineData("readme.txt", "application/octet-stream", "text/plain")]
+    [InlineData("report.pdf", "application/x-pdf", "application/x-pdf")]
+    public async Task Init_stores_the_type_the_file_is_read_as(string filename, string? declared, string stored)
+    {
+        var (_, client) = await NewEnvironmentAsync("init-mime-" + Path.GetExtension(filename).TrimStart('.'));
+
+        var body = new Dictionary<string, object?> { ["filename"] = filename, ["size"] = 10, ["mime_type"] = declared };
+        var init = await (await client.PostAsJsonAsync("/api/v1/files/init", body, Ct)).ExpectAsync(HttpStatusCode.Created);
+        var file = await (await client.GetAsync($"/api/v1/files/{init.GetProperty("file_id").GetGuid()}", Ct)).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(stored, file.GetProperty("mime_type").GetString());
+    }
+
+    [Fact]
     public async Task Empty_file_fails_conversion_with_a_reason_and_the_next_file_is_ready()
     {
         var (_, client) = await NewEnvironmentAsync("empty");

@@ -35,6 +35,21 @@ public sealed class ReadmeRunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_command_keeps_its_data_in_the_folder_it_was_typed_in_and_the_banner_says_so()
+    {
+        var typedIn = Path.Combine(_dataDirectory, "my project");
+        Directory.CreateDirectory(typedIn);
+        await using var server = ServerProcess.StartServerFrom(typedIn);
+
+        var banner = (await server.WaitForAsync(ServerProcess.DataDirectoryLine(), StartTimeout, Ct)).Groups["path"].Value;
+        await server.WaitForAsync(ServerProcess.ApiKeyLine(), StartTimeout, Ct);
+
+        var expected = Path.Combine(typedIn, ".memic");
+        Assert.Equal(expected, banner);
+        Assert.True(File.Exists(Path.Combine(expected, "catalog.db")), $"no catalog in {expected}");
+    }
+
+    [Fact]
     public async Task Killed_and_restarted_server_keeps_its_key_and_creates_nothing_new()
     {
         string key;

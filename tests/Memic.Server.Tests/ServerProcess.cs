@@ -31,10 +31,17 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts the server on a free loopback port; extra arguments go to the server.</summary>
     public static ServerProcess StartServer(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null) =>
-        Start(dataDirectory, environment, "--urls", "http://127.0.0.1:0");
+        Start(dataDirectory, environment, RepositoryRoot, "--urls", "http://127.0.0.1:0");
+
+    /// <summary>
+    /// Starts the server exactly as the README's run command does from <paramref name="workingDirectory"/>: no
+    /// MEMIC_DATA_DIR, so the default data directory applies.
+    /// </summary>
+    public static ServerProcess StartServerFrom(string workingDirectory) =>
+        Start(null, null, workingDirectory, "--urls", "http://127.0.0.1:0");
 
     /// <summary>Starts one admin command without waiting for it; disposing it kills it if still running.</summary>
-    public static ServerProcess StartCommand(string dataDirectory, params string[] arguments) => Start(dataDirectory, null, arguments);
+    public static ServerProcess StartCommand(string dataDirectory, params string[] arguments) => Start(dataDirectory, null, RepositoryRoot, arguments);
 
     public bool HasExited => _process.HasExited;
 
@@ -52,7 +59,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Runs one admin command to completion and returns its stdout.</summary>
     public static async Task<(int ExitCode, string Output)> RunCommandAsync(string dataDirectory, CancellationToken cancellationToken, params string[] arguments)
     {
-        await using var process = Start(dataDirectory, null, arguments);
+        await using var process = Start(dataDirectory, null, RepositoryRoot, arguments);
         await process._process.WaitForExitAsync(cancellationToken);
         process._lines.Writer.TryComplete();
         var output = new List<string>();
@@ -64,21 +71,30 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return (process._process.ExitCode, string.Join('\n', output));
     }
 
-    private static ServerProcess Start(string dataDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    private static ServerProcess Start(
+        string? dataDirectory, IReadOnlyDictionary<string, string>? environment, string workingDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepositoryRoot,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "run", "--project", "src/Memic.Server", "--no-build", "-c", Configuration, "--" }.Concat(arguments))
+        foreach (var argument in new[] { "run", "--project", Path.Combine(RepositoryRoot, "src", "Memic.Server"), "--no-build", "-c", Configuration, "--" }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["MEMIC_DATA_DIR"] = dataDirectory;
+        if (dataDirectory is null)
+        {
+            start.Environment.Remove("MEMIC_DATA_DIR");
+        }
+        else
+        {
+            start.Environment["MEMIC_DATA_DIR"] = dataDirectory;
+        }
+
         start.Environment.Remove("MEMIC_ADMIN_KEY");
         start.Environment.Remove("ASPNETCORE_URLS");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -159,6 +175,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Memic is running at (?<url>http://\S+)")]
     public static partial Regex RunningAt();
+
+    [GeneratedRegex(@"data directory:\s+(?<path>\S.*)$")]
+    public static partial Regex DataDirectoryLine();
 
     [GeneratedRegex(@"API key:\s+(?<key>mk_live_\S+)")]
     public static partial Regex ApiKeyLine();

@@ -1,7 +1,8 @@
 namespace Memic.Core.Documents;
 
 /// <summary>Whether a file type can be ingested here, with a reason for the customer when not.</summary>
-public sealed record FileTypeCheck(bool IsSupported, string? FormatName, string? Reason);
+/// <param name="MimeType">The type the file will be read as (what the file's record stores), when a reader matched.</param>
+public sealed record FileTypeCheck(bool IsSupported, string? FormatName, string? Reason, string? MimeType = null);
 
 /// <summary>
 /// A file's text as the reader extracted it. Only the reader looks inside; the pipeline passes it from the parse

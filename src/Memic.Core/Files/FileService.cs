@@ -211,7 +211,7 @@ public sealed class FileService(
             Name = name,
             OriginalFilename = declaration.Filename,
             Size = declaration.Size,
-            MimeType = string.IsNullOrWhiteSpace(declaration.MimeType) ? "application/octet-stream" : declaration.MimeType.Trim(),
+            MimeType = type.MimeType ?? (string.IsNullOrWhiteSpace(declaration.MimeType) ? "application/octet-stream" : declaration.MimeType.Trim()),
             Status = FileStatus.Uploading,
             ReferenceId = declaration.ReferenceId,
             Metadata = declaration.Metadata,

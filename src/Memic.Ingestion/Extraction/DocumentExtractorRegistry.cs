@@ -10,7 +10,9 @@ namespace Memic.Ingestion.Extraction;
 /// <param name="IsSupported">True when an extractor exists and can run.</param>
 /// <param name="FormatName">The format the file would be read as, when one matched.</param>
 /// <param name="Reason">Why the type is refused; null when supported.</param>
-public sealed record DocumentTypeSupport(bool IsSupported, string? FormatName, string? Reason);
+/// <param name="MimeType">The mime type the file is read as: the declared one when it names the format, otherwise the
+/// format's own (a Markdown file sent as application/octet-stream is text/markdown). Null when no extractor matched.</param>
+public sealed record DocumentTypeSupport(bool IsSupported, string? FormatName, string? Reason, string? MimeType = null);
 
 /// <summary>Picks the extractor for a file by mime type or file extension.</summary>
 /// <remarks>
@@ -89,9 +91,10 @@ public sealed class DocumentExtractorRegistry
             return new DocumentTypeSupport(false, null, UnsupportedMessage(mimeType, fileName));
         }
 
+        var readAs = MimeTypeNames.Normalize(mimeType) is { } declared && extractor.MimeTypes.Contains(declared) ? declared : extractor.MimeTypes[0];
         return extractor.UnavailableReason is { } reason
-            ? new DocumentTypeSupport(false, extractor.FormatName, reason)
-            : new DocumentTypeSupport(true, extractor.FormatName, null);
+            ? new DocumentTypeSupport(false, extractor.FormatName, reason, readAs)
+            : new DocumentTypeSupport(true, extractor.FormatName, null, readAs);
     }
 
     /// <summary>

@@ -31,6 +31,19 @@ public sealed class DocumentExtractorRegistryTests
     }
 
     [Theory]
+    [InlineData("application/octet-stream", "manual.md", "text/markdown")]
+    [InlineData(null, "notes.md", "text/markdown")]
+    [InlineData("text/plain", "table.csv", "text/csv")]
+    [InlineData("application/vnd.ms-excel", "export.csv", "text/csv")]
+    [InlineData("TEXT/HTML; charset=utf-8", "page.html", "text/html")]
+    [InlineData("application/x-pdf", "report.pdf", "application/x-pdf")]
+    [InlineData("text/plain", "readme", "text/plain")]
+    public void Support_names_the_mime_type_the_file_is_read_as(string? mimeType, string fileName, string expected)
+    {
+        Assert.Equal(expected, WithoutOcr.CheckSupport(mimeType, fileName).MimeType);
+    }
+
+    [Theory]
     [InlineData("application/pdf", null, true)]
     [InlineData("APPLICATION/PDF; version=1.7", null, true)]
     [InlineData(null, "scan.PDF", true)]
