@@ -1,6 +1,8 @@
+using Azure.Core;
 using Memic.Azure.AI;
 using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
+using Memic.Azure.Identity;
 using Memic.Azure.Internals;
 using Memic.Azure.KeyVault;
 using Memic.Azure.Provisioning;
@@ -17,6 +19,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Memic.Azure;
@@ -25,14 +28,45 @@ namespace Memic.Azure;
 /// Registers the Azure adapters. Registrations use TryAdd like the embedded ones, so call these before the
 /// embedded defaults: whichever registers a port first provides it.
 /// </summary>
-public static class DependencyInjection
+public static partial class DependencyInjection
 {
+    /// <summary>
+    /// The one <see cref="TokenCredential"/> every Azure client shares (see <see cref="AzureCredentials"/>): the managed
+    /// identity of <c>AZURE_CLIENT_ID</c> unless <c>Memic:Azure:ManagedIdentityClientId</c> names another. Each Azure
+    /// adapter registers it; it is built on first use and asks for no token until a client needs one. Without
+    /// <paramref name="configuration"/>, the host's <see cref="IConfiguration"/> is read.
+    /// </summary>
+    public static IServiceCollection AddAzureCredential(this IServiceCollection services, IConfiguration? configuration = null)
+    {
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<AzureIdentityOptions>)))
+        {
+            return services;
+        }
+
+        IConfiguration Settings(IServiceProvider sp) => configuration ?? sp.GetRequiredService<IConfiguration>();
+        services.AddOptions<AzureIdentityOptions>()
+            .Configure<IServiceProvider>((options, sp) => Settings(sp).GetSection(AzureIdentityOptions.Section).Bind(options))
+            .PostConfigure<IServiceProvider>((options, sp) => options.ManagedIdentityClientId =
+                NullIfBlank(options.ManagedIdentityClientId) ?? NullIfBlank(Settings(sp)[AzureIdentityOptions.ClientIdVariable]))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AzureIdentityOptions>>(sp => new AzureIdentityOptionsValidation(Settings(sp)));
+        services.TryAddSingleton(sp =>
+        {
+            var clientId = sp.GetRequiredService<IOptions<AzureIdentityOptions>>().Value.ManagedIdentityClientId;
+            var credential = AzureCredentials.Create(clientId);
+            LogAzureCredential((sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(typeof(AzureCredentials)),
+                credential.GetType().Name, clientId ?? "the system-assigned identity");
+            return credential;
+        });
+        return services;
+    }
+
     /// <summary>Uploads in Azure Blob Storage, configured under <c>Memic:Blobs</c> (ServiceUri, or ConnectionString for Azurite).</summary>
     public static IServiceCollection AddAzureBlobStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AzureBlobOptions>().Bind(configuration.GetSection(AzureBlobOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureBlobOptions>, AzureBlobOptionsValidation>());
-        services.TryAddSingleton<IBlobStore, AzureBlobStore>();
+        services.AddAzureCredential(configuration).TryAddSingleton<IBlobStore, AzureBlobStore>();
         return services;
     }
 
@@ -41,7 +75,7 @@ public static class DependencyInjection
     {
         services.AddOptions<AzureTableOptions>().Bind(configuration.GetSection(AzureTableOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureTableOptions>, AzureTableOptionsValidation>());
-        services.TryAddSingleton<AzureTableCatalog>();
+        services.AddAzureCredential(configuration).TryAddSingleton<AzureTableCatalog>();
         services.TryAddSingleton<ITenancyCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IHostSettingsCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IKeyCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
@@ -54,14 +88,14 @@ public static class DependencyInjection
     }
 
     /// <summary>
-    /// API key bindings in Azure Key Vault, configured under <c>Memic:Keys</c> (VaultUri; ClientId for a user-assigned identity).
+    /// API key bindings in Azure Key Vault, configured under <c>Memic:Keys</c> (VaultUri).
     /// The app's identity needs Key Vault Secrets Officer on the vault: set, get, delete and purge.
     /// </summary>
     public static IServiceCollection AddKeyVaultKeyStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>, KeyVaultOptionsValidation>());
-        services.TryAddSingleton<IApiKeyStore, KeyVaultKeyStore>();
+        services.AddAzureCredential(configuration).TryAddSingleton<IApiKeyStore, KeyVaultKeyStore>();
         return services;
     }
 
@@ -74,19 +108,19 @@ public static class DependencyInjection
     {
         services.AddOptions<ArmDeploymentOptions>().Bind(configuration.GetSection(ArmDeploymentOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArmDeploymentOptions>, ArmDeploymentOptionsValidation>());
-        services.TryAddSingleton<ISearchServiceDeployer, ArmSearchServiceDeployer>();
+        services.AddAzureCredential(configuration).TryAddSingleton<ISearchServiceDeployer, ArmSearchServiceDeployer>();
         return services;
     }
 
     /// <summary>
     /// The ingestion queue on an Azure Storage queue, configured under <c>Memic:IngestionQueue</c> (ServiceUri, or
-    /// ConnectionString for Azurite; ClientId; QueueName). The app's identity needs Storage Queue Data Contributor.
+    /// ConnectionString for Azurite; QueueName). The app's identity needs Storage Queue Data Contributor.
     /// </summary>
     public static IServiceCollection AddAzureStorageIngestionQueue(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AzureQueueOptions>().Bind(configuration.GetSection(AzureQueueOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureQueueOptions>, AzureQueueOptionsValidation>());
-        services.TryAddSingleton<AzureStorageIngestionQueue>();
+        services.AddAzureCredential(configuration).TryAddSingleton<AzureStorageIngestionQueue>();
         services.TryAddSingleton<IIngestionQueue>(sp => sp.GetRequiredService<AzureStorageIngestionQueue>());
         return services;
     }
@@ -102,8 +136,9 @@ public static class DependencyInjection
             .Validate(o => o.IsRemote,
                 "Memic:Embeddings:Provider (Memic__Embeddings__Provider) must be OpenAI or AzureOpenAI where remote embeddings are registered.")
             .ValidateOnStart();
-        services.TryAddSingleton(sp => OpenAIEmbeddingModels.Create(
-            sp.GetRequiredService<IOptions<EmbeddingModelOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddAzureCredential().TryAddSingleton(sp => OpenAIEmbeddingModels.Create(
+            sp.GetRequiredService<IOptions<EmbeddingModelOptions>>().Value, sp.GetRequiredService<TokenCredential>, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<OpenAIEmbeddingModel>());
         services.TryAddSingleton<IEmbeddingModel>(sp => sp.GetRequiredService<OpenAIEmbeddingModel>());
         return services;
@@ -120,20 +155,21 @@ public static class DependencyInjection
             .Validate(o => o.Provider != ChatProvider.None,
                 "Memic:Chat:Provider (Memic__Chat__Provider) must be OpenAI or AzureOpenAI where a chat model is registered.")
             .ValidateOnStart();
-        services.TryAddSingleton(sp => OpenAIChatClients.Create(sp.GetRequiredService<IOptions<ChatModelOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddAzureCredential().TryAddSingleton(sp => OpenAIChatClients.Create(
+            sp.GetRequiredService<IOptions<ChatModelOptions>>().Value, sp.GetRequiredService<TokenCredential>, sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }
 
     /// <summary>
     /// The search index in Azure AI Search, one index per environment on the service the registered
-    /// <see cref="ISearchServiceLocator"/> places it on (registered apart). Reads <c>Memic:Search</c> (ClientId, retry bounds).
+    /// <see cref="ISearchServiceLocator"/> places it on (registered apart). Reads <c>Memic:Search</c> (retry bounds).
     /// The app's identity needs Search Service Contributor (indexes) and Search Index Data Contributor (documents).
     /// </summary>
     public static IServiceCollection AddAzureAISearchIndex(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AzureAISearchOptions>().Bind(configuration.GetSection(AzureAISearchOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureAISearchOptions>, AzureAISearchOptionsValidation>());
-        services.TryAddSingleton<ISearchIndex, AzureAISearchIndex>();
+        services.AddAzureCredential(configuration).TryAddSingleton<ISearchIndex, AzureAISearchIndex>();
         return services;
     }
 
@@ -152,4 +188,9 @@ public static class DependencyInjection
 
         return services;
     }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Azure clients authenticate with {Credential} as {Identity}")]
+    private static partial void LogAzureCredential(ILogger logger, string credential, string identity);
 }

@@ -80,7 +80,6 @@ public static class FunctionsComposition
                 var host = configuration.GetSection(IngestionFunctions.StorageConnection);
                 options.ServiceUri = Uri.TryCreate(host["queueServiceUri"], UriKind.Absolute, out var uri) ? uri : null;
                 options.ConnectionString = options.ServiceUri is null ? host.Value : null;
-                options.ClientId ??= host["clientId"];
             }
 
             options.QueueName = AzureQueueOptions.DefaultQueueName;

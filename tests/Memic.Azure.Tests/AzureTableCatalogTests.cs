@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Memic.Azure.Catalog;
+using Memic.Azure.Identity;
 using Memic.Core.Ports;
 using Memic.Embedded.Tests;
 
@@ -18,7 +19,7 @@ public sealed class AzureTables : IAsyncDisposable
     {
         var prefix = _prefix + storageName;
         _opened.Add(prefix);
-        return new AzureTableCatalog(Azurite.TableOptions(prefix));
+        return new AzureTableCatalog(Azurite.TableOptions(prefix), AzureCredentials.Create(null));
     }
 
     public async ValueTask DisposeAsync()

@@ -133,14 +133,12 @@ public sealed class CompositionTests
         var settings = AzureSettings();
         settings.Remove("AzureWebJobsStorage");
         settings["AzureWebJobsStorage:queueServiceUri"] = "https://memicstorage.queue.core.windows.net";
-        settings["AzureWebJobsStorage:clientId"] = "00000000-0000-0000-0000-0000000000aa";
         using var services = Build(settings);
 
         var options = services.GetRequiredService<IOptions<AzureQueueOptions>>().Value;
 
         Assert.Equal(new Uri("https://memicstorage.queue.core.windows.net"), options.ServiceUri);
         Assert.Null(options.ConnectionString);
-        Assert.Equal("00000000-0000-0000-0000-0000000000aa", options.ClientId);
         Assert.Equal(AzureQueueOptions.DefaultQueueName, options.QueueName);
     }
 

@@ -254,6 +254,7 @@ public sealed class IngestionOwnershipTests : IAsyncLifetime
 
     private AzureStorageIngestionQueue StorageQueue() => new(
         Options.Create(new AzureQueueOptions { ConnectionString = Azurite.ConnectionString, QueueName = _queueName }),
+        new global::Azure.Identity.DefaultAzureCredential(),
         NullLogger<AzureStorageIngestionQueue>.Instance);
 
     private QueueClient Reader() => new(Azurite.ConnectionString, _queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });

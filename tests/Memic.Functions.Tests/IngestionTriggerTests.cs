@@ -77,6 +77,7 @@ public sealed class IngestionTriggerTests(FunctionsTestHost host) : IClassFixtur
         var queueName = $"memic-test-{Guid.NewGuid():N}";
         var queue = new AzureStorageIngestionQueue(
             Options.Create(new AzureQueueOptions { ConnectionString = Azurite.ConnectionString, QueueName = queueName }),
+            new global::Azure.Identity.DefaultAzureCredential(),
             NullLogger<AzureStorageIngestionQueue>.Instance);
         var reader = new QueueClient(Azurite.ConnectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         try

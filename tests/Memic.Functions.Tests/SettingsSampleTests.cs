@@ -14,7 +14,7 @@ public sealed class SettingsSampleTests
     [InlineData("Memic__Keys__VaultUri")]
     [InlineData("Memic__IngestionQueue__ServiceUri")]
     [InlineData("Memic__IngestionQueue__ConnectionString")]
-    [InlineData("Memic__IngestionQueue__ClientId")]
+    [InlineData("Memic__Azure__ManagedIdentityClientId")]
     [InlineData("Memic__IngestionQueue__ConfirmDelay")]
     [InlineData("Memic__IngestionQueue__StallThreshold")]
     [InlineData("Memic__Embeddings__Provider")]

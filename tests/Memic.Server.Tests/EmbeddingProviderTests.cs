@@ -294,7 +294,7 @@ public sealed class EmbeddingProviderTests
         {
             Provider = Core.Embeddings.EmbeddingProvider.OpenAI, Endpoint = fake.BaseUrl + "/v1", Model = "fake-embedder", Dimensions = FakeEmbeddingEndpoint.NativeDimensions, MaxRetries = 0,
         };
-        using var embedder = Azure.AI.OpenAIEmbeddingModels.Create(options, TimeProvider.System, LoggerFactory.Create(_ => { }));
+        using var embedder = Azure.AI.OpenAIEmbeddingModels.Create(options, () => Azure.Identity.AzureCredentials.Create(null), TimeProvider.System, LoggerFactory.Create(_ => { }));
         string[] texts = ["boiler service", "staff parking garage"];
 
         var embeddings = await embedder.GenerateAsync(texts, cancellationToken: Ct);

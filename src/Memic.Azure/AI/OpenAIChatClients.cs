@@ -1,7 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Azure.AI.OpenAI;
-using Azure.Identity;
+using Azure.Core;
 using Memic.Core.Chat;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -16,12 +16,12 @@ namespace Memic.Azure.AI;
 /// </summary>
 internal static class OpenAIChatClients
 {
-    public static IChatClient Create(ChatModelOptions options, ILoggerFactory loggers)
+    public static IChatClient Create(ChatModelOptions options, Func<TokenCredential> credential, ILoggerFactory loggers)
     {
         var client = options.Provider switch
         {
             ChatProvider.OpenAI => OpenAICompatible(options),
-            ChatProvider.AzureOpenAI => AzureOpenAI(options),
+            ChatProvider.AzureOpenAI => AzureOpenAI(options, credential),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "No chat client exists for this provider."),
         };
         loggers.CreateLogger(typeof(OpenAIChatClients)).LogInformation("Chat answers come from {Provider} model {Model} at {Endpoint}",
@@ -42,12 +42,12 @@ internal static class OpenAIChatClients
         return new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(key), clientOptions).AsIChatClient();
     }
 
-    private static IChatClient AzureOpenAI(ChatModelOptions options)
+    private static IChatClient AzureOpenAI(ChatModelOptions options, Func<TokenCredential> credential)
     {
         var endpoint = new Uri(options.Endpoint!);
         var clientOptions = Pipeline(new AzureOpenAIClientOptions(), options);
         var client = string.IsNullOrWhiteSpace(options.ApiKey)
-            ? new AzureOpenAIClient(endpoint, new DefaultAzureCredential(), clientOptions)
+            ? new AzureOpenAIClient(endpoint, credential(), clientOptions)
             : new AzureOpenAIClient(endpoint, new ApiKeyCredential(options.ApiKey), clientOptions);
         return client.GetChatClient(options.Model).AsIChatClient();
     }

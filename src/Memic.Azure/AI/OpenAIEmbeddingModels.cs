@@ -1,7 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Azure.AI.OpenAI;
-using Azure.Identity;
+using Azure.Core;
 using Memic.Core.Embeddings;
 using Memic.Core.Errors;
 using Microsoft.Extensions.AI;
@@ -12,17 +12,17 @@ namespace Memic.Azure.AI;
 
 /// <summary>
 /// Builds <see cref="OpenAIEmbeddingModel"/> from <c>Memic:Embeddings</c>: OpenAI, any OpenAI-compatible endpoint or an
-/// Azure OpenAI deployment (with its API key or, without one, the host's Azure identity).
+/// Azure OpenAI deployment (with its API key or, without one, the app's Azure credential, asked for only then).
 /// </summary>
 internal static class OpenAIEmbeddingModels
 {
-    public static OpenAIEmbeddingModel Create(EmbeddingModelOptions options, TimeProvider time, ILoggerFactory loggers)
+    public static OpenAIEmbeddingModel Create(EmbeddingModelOptions options, Func<TokenCredential> credential, TimeProvider time, ILoggerFactory loggers)
     {
         var endpoint = new Uri(options.Endpoint!);
         var generator = options.Provider switch
         {
             EmbeddingProvider.OpenAI => OpenAICompatible(options, endpoint),
-            EmbeddingProvider.AzureOpenAI => AzureOpenAI(options, endpoint),
+            EmbeddingProvider.AzureOpenAI => AzureOpenAI(options, endpoint, credential),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "No remote embedder exists for this provider."),
         };
         var logger = loggers.CreateLogger<OpenAIEmbeddingModel>();
@@ -40,11 +40,11 @@ internal static class OpenAIEmbeddingModels
         return new OpenAI.Embeddings.EmbeddingClient(options.Model, new ApiKeyCredential(key), clientOptions).AsIEmbeddingGenerator();
     }
 
-    private static IEmbeddingGenerator<string, Embedding<float>> AzureOpenAI(EmbeddingModelOptions options, Uri endpoint)
+    private static IEmbeddingGenerator<string, Embedding<float>> AzureOpenAI(EmbeddingModelOptions options, Uri endpoint, Func<TokenCredential> credential)
     {
         var clientOptions = Pipeline(new AzureOpenAIClientOptions(), options);
         var client = string.IsNullOrWhiteSpace(options.ApiKey)
-            ? new AzureOpenAIClient(endpoint, new DefaultAzureCredential(), clientOptions)
+            ? new AzureOpenAIClient(endpoint, credential(), clientOptions)
             : new AzureOpenAIClient(endpoint, new ApiKeyCredential(options.ApiKey), clientOptions);
         return client.GetEmbeddingClient(options.Model).AsIEmbeddingGenerator();
     }

@@ -10,7 +10,4 @@ public sealed class AzureBlobOptions
 
     /// <summary>Azurite only (e.g. <c>UseDevelopmentStorage=true</c>); Azure deployments use <see cref="ServiceUri"/>.</summary>
     public string? ConnectionString { get; set; }
-
-    /// <summary>The client id of a user-assigned managed identity; empty for the system-assigned one or a developer login.</summary>
-    public string? ClientId { get; set; }
 }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Azure;
+using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -31,16 +32,16 @@ public sealed class AzureBlobStore : IBlobStore
     private readonly int _blockSize;
     private readonly ConcurrentDictionary<string, Task> _containers = new(StringComparer.Ordinal);
 
-    public AzureBlobStore(IOptions<AzureBlobOptions> options)
-        : this(options, DefaultBlockSize)
+    public AzureBlobStore(IOptions<AzureBlobOptions> options, TokenCredential credential)
+        : this(options, credential, DefaultBlockSize)
     {
     }
 
     /// <param name="blockSize">Smaller in tests, so a few kilobytes exercise the staged path.</param>
-    internal AzureBlobStore(IOptions<AzureBlobOptions> options, int blockSize)
+    internal AzureBlobStore(IOptions<AzureBlobOptions> options, TokenCredential credential, int blockSize)
     {
         var settings = options.Value;
-        _service = StorageAccount.CreateBlobServiceClient(settings.ConnectionString, settings.ServiceUri, settings.ClientId);
+        _service = StorageAccount.CreateBlobServiceClient(settings.ConnectionString, settings.ServiceUri, credential);
         _blockSize = blockSize;
     }
 

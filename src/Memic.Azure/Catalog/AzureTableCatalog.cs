@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Core;
 using Azure.Data.Tables;
 using Memic.Azure.Internals;
 using Memic.Core.Errors;
@@ -27,11 +28,11 @@ public sealed partial class AzureTableCatalog : ITenancyCatalog, IHostSettingsCa
 {
     private readonly CatalogTables _tables;
 
-    public AzureTableCatalog(IOptions<AzureTableOptions> options)
+    public AzureTableCatalog(IOptions<AzureTableOptions> options, TokenCredential credential)
     {
         var settings = options.Value;
         _tables = new CatalogTables(
-            StorageAccount.CreateTableServiceClient(settings.ConnectionString, settings.ServiceUri, settings.ClientId),
+            StorageAccount.CreateTableServiceClient(settings.ConnectionString, settings.ServiceUri, credential),
             settings.TablePrefix);
     }
 

@@ -11,8 +11,6 @@ public sealed class AzureTableOptions
     /// <summary>Azurite only (e.g. <c>UseDevelopmentStorage=true</c>); Azure deployments use <see cref="ServiceUri"/>.</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>The client id of a user-assigned managed identity; empty for the system-assigned one or a developer login.</summary>
-    public string? ClientId { get; set; }
 
     /// <summary>Starts the names of both tables (<c>&lt;prefix&gt;Tenancy</c>, <c>&lt;prefix&gt;EnvironmentData</c>), so deployments can share an account.</summary>
     public string TablePrefix { get; set; } = "Memic";

@@ -1,14 +1,13 @@
 using System.Data.Common;
 using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Identity;
 using Azure.Storage.Blobs;
 
 namespace Memic.Azure.Internals;
 
 /// <summary>
 /// How an adapter reaches its storage account: a connection string for Azurite during development, or the service
-/// URI with a token from <see cref="DefaultAzureCredential"/> (the managed identity in Azure), never an account key.
+/// URI with a token from the app's one credential (the managed identity in Azure), never an account key.
 /// </summary>
 internal static class StorageAccount
 {
@@ -41,27 +40,23 @@ internal static class StorageAccount
               $"in Azure set {section}:ServiceUri and grant the app's managed identity a data role on the account.";
     }
 
-    public static BlobServiceClient CreateBlobServiceClient(string? connectionString, Uri? serviceUri, string? clientId)
+    public static BlobServiceClient CreateBlobServiceClient(string? connectionString, Uri? serviceUri, TokenCredential credential)
     {
         var options = new BlobClientOptions();
         options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
         return serviceUri is null
             ? new BlobServiceClient(connectionString, options)
-            : new BlobServiceClient(serviceUri, Credential(clientId), options);
+            : new BlobServiceClient(serviceUri, credential, options);
     }
 
-    public static TableServiceClient CreateTableServiceClient(string? connectionString, Uri? serviceUri, string? clientId)
+    public static TableServiceClient CreateTableServiceClient(string? connectionString, Uri? serviceUri, TokenCredential credential)
     {
         var options = new TableClientOptions();
         options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
         return serviceUri is null
             ? new TableServiceClient(connectionString, options)
-            : new TableServiceClient(serviceUri, Credential(clientId), options);
+            : new TableServiceClient(serviceUri, credential, options);
     }
-
-    /// <summary>With a user-assigned identity the client id says which one; without, the system-assigned one or a developer login.</summary>
-    private static DefaultAzureCredential Credential(string? clientId) =>
-        new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId });
 
     private static bool IsEmulator(string connectionString)
     {

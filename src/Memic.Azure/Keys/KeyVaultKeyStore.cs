@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
 using Memic.Azure.Internals;
 using Memic.Core.Errors;
@@ -20,10 +21,10 @@ public sealed partial class KeyVaultKeyStore : IApiKeyStore
     private readonly SecretClient _client;
     private readonly ILogger<KeyVaultKeyStore> _logger;
 
-    public KeyVaultKeyStore(IOptions<KeyVaultOptions> options, ILogger<KeyVaultKeyStore> logger)
+    public KeyVaultKeyStore(IOptions<KeyVaultOptions> options, TokenCredential credential, ILogger<KeyVaultKeyStore> logger)
         : this(KeyVaultClients.CreateSecretClient(
             options.Value.VaultUri ?? throw new InvalidOperationException($"{KeyVaultOptions.Section}:VaultUri must be set."),
-            options.Value.ClientId), logger)
+            credential), logger)
     {
     }
 

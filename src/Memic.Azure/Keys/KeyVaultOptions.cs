@@ -10,7 +10,4 @@ public sealed class KeyVaultOptions
 
     /// <summary>The vault, e.g. <c>https://&lt;vault&gt;.vault.azure.net</c>; reached with the managed identity.</summary>
     public Uri? VaultUri { get; set; }
-
-    /// <summary>The client id of a user-assigned managed identity; empty for the system-assigned one or a developer login.</summary>
-    public string? ClientId { get; set; }
 }

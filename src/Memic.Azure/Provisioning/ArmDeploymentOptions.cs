@@ -37,8 +37,6 @@ public sealed class ArmDeploymentOptions
     /// <summary>Azure Resource Manager; another cloud's (e.g. https://management.usgovcloudapi.net) also sets the token audience.</summary>
     public Uri ArmEndpoint { get; set; } = new("https://management.azure.com");
 
-    /// <summary>The client id of a user-assigned managed identity; empty for AZURE_CLIENT_ID, the system-assigned one or a developer login.</summary>
-    public string? ClientId { get; set; }
 
     /// <summary>How long one call waits for ARM to finish; a new search service usually takes 5 to 20 minutes.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Core;
-using Azure.Identity;
+using Memic.Azure.Identity;
 using Memic.Azure.Provisioning.Internals;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
@@ -46,10 +46,10 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
     private readonly string[] _scopes;
     private readonly string _arm;
 
-    public ArmSearchServiceDeployer(IOptions<ArmDeploymentOptions> options, ILogger<ArmSearchServiceDeployer> logger)
+    public ArmSearchServiceDeployer(IOptions<ArmDeploymentOptions> options, TokenCredential credential, ILogger<ArmSearchServiceDeployer> logger)
         : this(
             (options ?? throw new ArgumentNullException(nameof(options))).Value,
-            Credential(options.Value.ClientId),
+            credential,
             new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
             TimeProvider.System,
             delay: null,
@@ -307,7 +307,7 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
                 "grant it Search Service Contributor there, as infra/main.bicep does.",
             (401, _) =>
                 $"Azure Resource Manager did not accept the app's token ({what}); check the identity " +
-                $"({ArmDeploymentOptions.Section}:ClientId or AZURE_CLIENT_ID) and its tenant.",
+                $"({AzureIdentityOptions.Section}:ManagedIdentityClientId or AZURE_CLIENT_ID) and its tenant.",
             (404, "ResourceGroupNotFound" or "SubscriptionNotFound") =>
                 $"Resource group '{group}' was not found in subscription '{_options.SubscriptionId}' ({what}); " +
                 $"check {ArmDeploymentOptions.Section}:ResourceGroup and :SubscriptionId.",
@@ -322,9 +322,6 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Pow(2, attempt));
 
     private static TimeSpan Clamp(TimeSpan wait) => wait < MinWait ? MinWait : wait > MaxWait ? MaxWait : wait;
-
-    private static DefaultAzureCredential Credential(string? clientId) =>
-        new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId });
 
     // Azure AI Search service names; "--" is checked separately.
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$", RegexOptions.CultureInvariant)]

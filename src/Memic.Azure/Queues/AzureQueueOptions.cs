@@ -17,8 +17,6 @@ public sealed class AzureQueueOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>The client id of a user-assigned managed identity; empty for the system-assigned one or a developer login.</summary>
-    public string? ClientId { get; set; }
 
     /// <summary>The Functions host always uses <see cref="DefaultQueueName"/>, the name its queue trigger is compiled with.</summary>
     public string QueueName { get; set; } = DefaultQueueName;

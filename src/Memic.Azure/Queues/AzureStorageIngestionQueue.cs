@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Core;
-using Azure.Identity;
 using Azure.Storage.Queues;
 using Memic.Azure.Internals;
 using Memic.Core.Ports;
@@ -25,7 +24,7 @@ public sealed class AzureStorageIngestionQueue : IIngestionQueue
     private readonly ILogger<AzureStorageIngestionQueue> _logger;
     private volatile bool _created;
 
-    public AzureStorageIngestionQueue(IOptions<AzureQueueOptions> options, ILogger<AzureStorageIngestionQueue> logger)
+    public AzureStorageIngestionQueue(IOptions<AzureQueueOptions> options, TokenCredential credential, ILogger<AzureStorageIngestionQueue> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Value;
@@ -33,7 +32,7 @@ public sealed class AzureStorageIngestionQueue : IIngestionQueue
         clientOptions.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
         var service = settings.ServiceUri is null
             ? new QueueServiceClient(settings.ConnectionString, clientOptions)
-            : new QueueServiceClient(settings.ServiceUri, Credential(settings.ClientId), clientOptions);
+            : new QueueServiceClient(settings.ServiceUri, credential, clientOptions);
         _queue = service.GetQueueClient(settings.QueueName);
         _logger = logger;
     }
@@ -78,8 +77,4 @@ public sealed class AzureStorageIngestionQueue : IIngestionQueue
             _created = true;
         }
     }
-
-    /// <summary>With a user-assigned identity the client id says which one; without, the system-assigned one or a developer login.</summary>
-    private static DefaultAzureCredential Credential(string? clientId) =>
-        new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId });
 }

@@ -59,8 +59,8 @@ public sealed partial class AzureAISearchIndex : ISearchIndex
     private readonly ConcurrentDictionary<Uri, SearchIndexClient> _clients = new();
     private readonly ConcurrentDictionary<(Uri Service, Guid Environment), IndexModel> _models = new();
 
-    public AzureAISearchIndex(ISearchServiceLocator locator, IOptions<AzureAISearchOptions> options, ILogger<AzureAISearchIndex> logger)
-        : this(locator, SearchClients.Credential(options?.Value.ClientId), options?.Value ?? new AzureAISearchOptions(), null, logger)
+    public AzureAISearchIndex(ISearchServiceLocator locator, IOptions<AzureAISearchOptions> options, TokenCredential credential, ILogger<AzureAISearchIndex> logger)
+        : this(locator, credential, options?.Value ?? new AzureAISearchOptions(), null, logger)
     {
     }
 

@@ -9,8 +9,6 @@ public sealed class AzureAISearchOptions
 {
     public const string Section = "Memic:Search";
 
-    /// <summary>The client id of a user-assigned managed identity; empty for the system-assigned one or a developer login.</summary>
-    public string? ClientId { get; set; }
 
     /// <summary>Retries of a request the service answered 408, 429 or 5xx (or did not answer) before it surfaces as transient.</summary>
     public int MaxRetries { get; set; } = 5;

@@ -1,4 +1,5 @@
 using Memic.Azure.AI;
+using Memic.Azure.Identity;
 using Memic.Core.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -47,6 +48,6 @@ public sealed class AzureOpenAIEmbeddingsLiveTests
             Model = deployment,
             Dimensions = EmbeddingModelOptions.DefaultDimensions,
         };
-        return OpenAIEmbeddingModels.Create(options, TimeProvider.System, NullLoggerFactory.Instance);
+        return OpenAIEmbeddingModels.Create(options, () => AzureCredentials.Create(null), TimeProvider.System, NullLoggerFactory.Instance);
     }
 }

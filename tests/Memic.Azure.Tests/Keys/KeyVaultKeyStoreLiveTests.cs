@@ -1,3 +1,4 @@
+using Memic.Azure.Identity;
 using Memic.Azure.KeyVault;
 using Memic.Core.Ports;
 using Memic.Embedded.Tests;
@@ -22,6 +23,6 @@ public sealed class KeyVaultKeyStoreLiveTests : ApiKeyStoreContract
             Assert.Skip($"Set {VaultVariable} to a Key Vault URI to run the live Key Vault suite.");
         }
 
-        return new KeyVaultKeyStore(Options.Create(new KeyVaultOptions { VaultUri = new Uri(vault) }), NullLogger<KeyVaultKeyStore>.Instance);
+        return new KeyVaultKeyStore(Options.Create(new KeyVaultOptions { VaultUri = new Uri(vault) }), AzureCredentials.Create(null), NullLogger<KeyVaultKeyStore>.Instance);
     }
 }

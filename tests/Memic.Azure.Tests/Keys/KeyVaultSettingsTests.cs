@@ -26,13 +26,11 @@ public sealed class KeyVaultSettingsTests
     {
         var provider = Services(
             ("Memic:Keys:VaultUri", "https://memic.vault.azure.net"),
-            ("Memic:Keys:ClientId", "11111111-2222-3333-4444-555555555555"),
             ("Memic:Keys:PositiveCacheTtl", "00:00:10")).BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptions<KeyVaultOptions>>().Value;
 
         Assert.Equal(new Uri("https://memic.vault.azure.net"), options.VaultUri);
-        Assert.Equal("11111111-2222-3333-4444-555555555555", options.ClientId);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Memic.Azure.Identity;
 using Memic.Azure.Search;
 using Memic.Core.Ports;
 using Memic.Core.Search;
@@ -68,7 +69,7 @@ public sealed class AzureAISearchLiveTests
         }
 
         var locator = new FakeLocator(new Uri(endpoint));
-        return (new AzureAISearchIndex(locator, Options.Create(new AzureAISearchOptions()), NullLogger<AzureAISearchIndex>.Instance), locator);
+        return (new AzureAISearchIndex(locator, Options.Create(new AzureAISearchOptions()), AzureCredentials.Create(null), NullLogger<AzureAISearchIndex>.Instance), locator);
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)

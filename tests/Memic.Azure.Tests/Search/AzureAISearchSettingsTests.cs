@@ -32,12 +32,10 @@ public sealed class AzureAISearchSettingsTests
         var provider = Services(
             ("Memic:Search:Provider", "AzureAISearch"),
             ("Memic:Search:Services:0:Name", "memic-search-1"),
-            ("Memic:Search:ClientId", "11111111-2222-3333-4444-555555555555"),
             ("Memic:Search:MaxRetries", "3")).BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptions<AzureAISearchOptions>>().Value;
 
-        Assert.Equal("11111111-2222-3333-4444-555555555555", options.ClientId);
         Assert.Equal(3, options.MaxRetries);
         Assert.Equal(TimeSpan.FromSeconds(60), options.MaxServerRetryDelay);
     }

@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Identity;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
 using Memic.Azure.Internals;
@@ -13,9 +12,6 @@ namespace Memic.Azure.Search.Internals;
 /// </summary>
 internal static class SearchClients
 {
-    public static TokenCredential Credential(string? clientId) =>
-        new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId });
-
     public static SearchIndexClient Create(Uri endpoint, TokenCredential credential, AzureAISearchOptions settings, Func<SearchClientOptions>? template)
     {
         var options = template?.Invoke() ?? new SearchClientOptions();
