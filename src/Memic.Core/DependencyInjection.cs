@@ -74,6 +74,8 @@ public static class DependencyInjection
             .Validate(o => o.TokensPerMinute >= 0,
                 "Memic:Embeddings:TokensPerMinute (Memic__Embeddings__TokensPerMinute) must be 0 (no client-side budget) or positive, e.g. the Azure OpenAI deployment's capacity × 1000.")
             .Validate(o => o.MaxChunkTokens >= 32, "Memic:Embeddings:MaxChunkTokens must be at least 32.")
+            .Validate(o => o.QueryBudget > TimeSpan.Zero && o.QueryBudget <= TimeSpan.FromSeconds(200),
+                "Memic:Embeddings:QueryBudget (Memic__Embeddings__QueryBudget) must be positive and at most 200 seconds (Azure's front end ends requests at 230 s).")
             .ValidateOnStart();
         services.TryAddSingleton<Chat.ChatService>();
         services.TryAddSingleton<PromptService>();

@@ -54,6 +54,13 @@ public sealed class AdminApiUnavailableException()
     : MemicException(ErrorKind.Transient, ErrorCodes.AdminUnavailable,
         "The admin API is unavailable: this deployment's admin key (MEMIC_ADMIN_KEY) is a Key Vault reference that has not been resolved yet. See docs/deploy.md, Troubleshooting.");
 
+/// <summary>A search could not embed its query within its budget (503 <c>embedding_unavailable</c> with Retry-After).</summary>
+public sealed class EmbeddingUnavailableException(string message, TimeSpan retryAfter, Exception? innerException = null)
+    : MemicException(ErrorKind.Transient, ErrorCodes.EmbeddingUnavailable, message, innerException)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
 public sealed class RateLimitedException(TimeSpan retryAfter)
     : MemicException(ErrorKind.RateLimited, ErrorCodes.RateLimitExceeded, "Rate limit exceeded; retry later.")
 {
