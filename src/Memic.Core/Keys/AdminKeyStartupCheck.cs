@@ -25,6 +25,6 @@ internal sealed partial class AdminKeyStartupCheck(IOptions<KeyVerificationOptio
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Error,
-        Message = "Admin API disabled: MEMIC_ADMIN_KEY is the unresolved Key Vault reference {Reference}. Create the secret (azd provision runs infra/hooks/postprovision) and grant the app's identity Key Vault Secrets User; admin routes answer 503 admin_unavailable until the app restarts with it resolved.")]
+        Message = "Admin API disabled: MEMIC_ADMIN_KEY is the unresolved Key Vault reference {Reference}. Create the secret (azd provision runs the postprovision hook) and make sure the app's identity may read it; admin routes answer 503 admin_unavailable until the app restarts with the reference resolved.")]
     private static partial void AdminApiDisabled(ILogger logger, string reference);
 }
