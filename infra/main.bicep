@@ -104,6 +104,10 @@ param functionMaximumInstanceCount int = 100
 ])
 param functionInstanceMemoryMB int = 2048
 
+@description('Largest file an upload may carry, in bytes (CONTRACT §3: 100 MB by default).')
+@minValue(1)
+param maxUploadBytes int = 104857600
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -281,8 +285,15 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
   }
 }
 
+// The Functions host refuses bodies over FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (104,857,600 by default) before the app
+// sees them. POST /files lets a multipart body be the file limit plus 1 MiB of parts and boundaries
+// (src/Memic.Http/Endpoints/FileEndpoints.cs), so the host allows as much and the app answers 413 itself.
+var multipartOverheadBytes = 1048576
+
 var memicSettings = union(
   {
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(maxUploadBytes + multipartOverheadBytes)
+    Memic__Uploads__MaxFileBytes: string(maxUploadBytes)
     Memic__Blobs__Provider: 'AzureBlob'
     Memic__Blobs__ServiceUri: storage.outputs.blobEndpoint
     Memic__Catalog__Provider: 'AzureTable'

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics.Tensors;
+using Memic.Core.Embeddings;
 using Memic.Core.Search;
 using Memic.Embedded;
 using Memic.Embedded.Embeddings;
@@ -55,7 +56,7 @@ internal static class RetrievalQuality
             }
 
             using var usage = BenchSupport.DiscardedUsage();
-            var search = new SearchService(index, embedder, embedder, usage, TimeProvider.System);
+            var search = new SearchService(index, embedder, embedder, usage, Options.Create(new EmbeddingModelOptions()), TimeProvider.System);
             Method[] methods =
             [
                 new("BM25 alone (FTS5)", async q =>

@@ -24,7 +24,7 @@ public static class DependencyInjection
             .Validate(o => o.PositiveCacheTtl > TimeSpan.Zero && o.PositiveCacheTtl <= TimeSpan.FromSeconds(30), "Memic:Keys:PositiveCacheTtl must be greater than 0 and at most 30 seconds (a revoked key must stop working within 30 s).")
             .Validate(o => o.NegativeCacheTtl > TimeSpan.Zero && o.NegativeCacheTtl <= TimeSpan.FromSeconds(5), "Memic:Keys:NegativeCacheTtl must be greater than 0 and at most 5 seconds.")
             .Validate(o => o.MaxCachedKeys > 0 && o.MaxConcurrentLookups > 0, "Memic:Keys:MaxCachedKeys and MaxConcurrentLookups must be positive.")
-            .Validate(o => string.IsNullOrEmpty(o.AdminKey) || (o.AdminKey.StartsWith(ApiKeyFormat.AcceptedPrefix, StringComparison.Ordinal) && o.AdminKey.Length >= 24 && ApiKeyFormat.IsPlausible(o.AdminKey)),
+            .Validate(o => string.IsNullOrEmpty(o.AdminKey) || o.AdminKeyIsUnresolvedReference || (o.AdminKey.StartsWith(ApiKeyFormat.AcceptedPrefix, StringComparison.Ordinal) && o.AdminKey.Length >= 24 && ApiKeyFormat.IsPlausible(o.AdminKey)),
                 "MEMIC_ADMIN_KEY must start with 'mk_', be at least 24 printable ASCII characters and at most 256.")
             .ValidateOnStart();
 
@@ -34,6 +34,7 @@ public static class DependencyInjection
         services.TryAddSingleton<EnvironmentService>();
         services.TryAddSingleton<TenancyService>();
         services.TryAddSingleton<FirstRunSetup>();
+        services.AddHostedService<AdminKeyStartupCheck>();
 
         services.AddOptions<UploadOptions>()
             .Bind(configuration.GetSection(UploadOptions.Section))
@@ -73,6 +74,8 @@ public static class DependencyInjection
             .Validate(o => o.TokensPerMinute >= 0,
                 "Memic:Embeddings:TokensPerMinute (Memic__Embeddings__TokensPerMinute) must be 0 (no client-side budget) or positive, e.g. the Azure OpenAI deployment's capacity × 1000.")
             .Validate(o => o.MaxChunkTokens >= 32, "Memic:Embeddings:MaxChunkTokens must be at least 32.")
+            .Validate(o => o.QueryBudget > TimeSpan.Zero && o.QueryBudget <= TimeSpan.FromSeconds(200),
+                "Memic:Embeddings:QueryBudget (Memic__Embeddings__QueryBudget) must be positive and at most 200 seconds (Azure's front end ends requests at 230 s).")
             .ValidateOnStart();
         services.TryAddSingleton<Chat.ChatService>();
         services.TryAddSingleton<PromptService>();

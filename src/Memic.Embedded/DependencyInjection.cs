@@ -3,6 +3,7 @@ using Memic.Embedded.Blobs;
 using Memic.Embedded.Catalog;
 using Memic.Embedded.Ingestion;
 using Memic.Embedded.Keys;
+using Memic.Embedded.Provisioning;
 using Memic.Embedded.Search;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,6 +57,16 @@ public static class DependencyInjection
         services.TryAddSingleton<InProcessIngestionWorker>();
         services.TryAddSingleton<IIngestionQueue>(sp => sp.GetRequiredService<InProcessIngestionWorker>());
         services.AddHostedService(sp => sp.GetRequiredService<InProcessIngestionWorker>());
+        return services;
+    }
+
+    /// <summary>Environments whose provisioning takes minutes finish in this process, in the background.</summary>
+    public static IServiceCollection AddInProcessProvisioning(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<InProcessProvisioningWorker>();
+        services.TryAddSingleton<IProvisioningQueue>(sp => sp.GetRequiredService<InProcessProvisioningWorker>());
+        services.AddHostedService(sp => sp.GetRequiredService<InProcessProvisioningWorker>());
         return services;
     }
 }

@@ -24,6 +24,7 @@ public static class FunctionsComposition
             .AddMemicFunctionServices(configuration)
             .AddAzureStorage(configuration)
             .AddStorageQueueIngestion(configuration)
+            .AddStorageQueueProvisioning()
             .AddAzureAISearch(configuration)
             .AddRemoteModels(configuration)
             .AddHostedService<DefaultProjectSetup>();
@@ -85,6 +86,13 @@ public static class FunctionsComposition
             options.QueueName = AzureQueueOptions.DefaultQueueName;
         });
         services.Replace(ServiceDescriptor.Singleton<IIngestionQueue, FunctionsIngestionQueue>());
+        return services;
+    }
+
+    /// <summary>Environments that need a new search service finish on a storage queue next to the ingestion queue.</summary>
+    private static IServiceCollection AddStorageQueueProvisioning(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IProvisioningQueue, AzureStorageProvisioningQueue>();
         return services;
     }
 

@@ -21,6 +21,7 @@ internal static class ServerComposition
             .AddEmbeddingProvider(configuration)
             .AddDocumentReading(configuration)
             .AddInProcessIngestion(configuration)
+            .AddInProcessProvisioning()
             .AddChatProvider(configuration)
             .AddMemicHttp(configuration);
 

@@ -74,6 +74,7 @@ public sealed class FunctionsTestHost : IAsyncLifetime
             .AddSingleton<IConfiguration>(configuration);
         TestServices?.Invoke(services);
         services.TryAddSingleton<IIngestionQueue>(Queue);
+        services.AddInProcessProvisioning();
         services
             .AddAzureBlobStore(configuration)
             .AddMemicFunctionServices(configuration)

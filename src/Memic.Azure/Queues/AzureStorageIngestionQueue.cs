@@ -20,6 +20,7 @@ namespace Memic.Azure.Queues;
 /// </remarks>
 public sealed class AzureStorageIngestionQueue : IIngestionQueue
 {
+    private readonly QueueServiceClient _service;
     private readonly QueueClient _queue;
     private readonly ILogger<AzureStorageIngestionQueue> _logger;
     private volatile bool _created;
@@ -33,11 +34,15 @@ public sealed class AzureStorageIngestionQueue : IIngestionQueue
         var service = settings.ServiceUri is null
             ? new QueueServiceClient(settings.ConnectionString, clientOptions)
             : new QueueServiceClient(settings.ServiceUri, credential, clientOptions);
+        _service = service;
         _queue = service.GetQueueClient(settings.QueueName);
         _logger = logger;
     }
 
     public string QueueName => _queue.Name;
+
+    /// <summary>Another queue on the same account, reached the same way (e.g. the provisioning queue).</summary>
+    internal QueueClient SiblingQueue(string name) => _service.GetQueueClient(name);
 
     public ValueTask EnqueueAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) =>
         EnqueueAsync(environmentId, fileId, TimeSpan.Zero, cancellationToken);

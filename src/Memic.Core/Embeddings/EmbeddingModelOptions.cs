@@ -74,6 +74,13 @@ public sealed class EmbeddingModelOptions
     /// </summary>
     public int TokensPerMinute { get; set; }
 
+    /// <summary>
+    /// Total time a search may spend embedding its query, retries and Retry-After waits included; when spent the search
+    /// answers 503 <c>embedding_unavailable</c> with Retry-After. Well under the 230 seconds Azure's front end gives a
+    /// request, which <see cref="Timeout"/> × (<see cref="MaxRetries"/> + 1) alone would exceed. Ingestion has no such budget.
+    /// </summary>
+    public TimeSpan QueryBudget { get; set; } = TimeSpan.FromSeconds(20);
+
     public bool IsRemote => Provider is EmbeddingProvider.OpenAI or EmbeddingProvider.AzureOpenAI;
 
     /// <summary>True when <see cref="Endpoint"/> is an absolute http(s) URL.</summary>

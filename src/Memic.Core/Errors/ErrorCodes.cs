@@ -18,4 +18,6 @@ public static class ErrorCodes
     public const string RateLimitExceeded = "rate_limit_exceeded";
     public const string InternalError = "internal_error";
     public const string ServiceUnavailable = "service_unavailable";
+    public const string AdminUnavailable = "admin_unavailable";
+    public const string EmbeddingUnavailable = "embedding_unavailable";
 }

@@ -49,6 +49,18 @@ public sealed class BadRequestException(string code, string message) : MemicExce
 public sealed class TransientException(string message, Exception? innerException = null)
     : MemicException(ErrorKind.Transient, ErrorCodes.ServiceUnavailable, message, innerException);
 
+/// <summary>The admin API is off because the admin key is an unresolved Key Vault reference (503 <c>admin_unavailable</c>).</summary>
+public sealed class AdminApiUnavailableException()
+    : MemicException(ErrorKind.Transient, ErrorCodes.AdminUnavailable,
+        "The admin API is unavailable: this deployment's admin key (MEMIC_ADMIN_KEY) is a Key Vault reference that has not been resolved yet. See docs/deploy.md, Troubleshooting.");
+
+/// <summary>A search could not embed its query within its budget (503 <c>embedding_unavailable</c> with Retry-After).</summary>
+public sealed class EmbeddingUnavailableException(string message, TimeSpan retryAfter, Exception? innerException = null)
+    : MemicException(ErrorKind.Transient, ErrorCodes.EmbeddingUnavailable, message, innerException)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
 public sealed class RateLimitedException(TimeSpan retryAfter)
     : MemicException(ErrorKind.RateLimited, ErrorCodes.RateLimitExceeded, "Rate limit exceeded; retry later.")
 {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
+using Memic.Core.Search;
 using Memic.Core.Tenancy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -193,6 +194,11 @@ public sealed class FileService(
         if (!type.IsSupported)
         {
             throw new BadRequestException(ErrorCodes.InvalidFileType, type.Reason ?? "This file type is not supported.");
+        }
+
+        if (MetadataTerms.CheckLengths(declaration.Metadata) is { Count: > 0 } metadataErrors)
+        {
+            throw new ValidationException(metadataErrors);
         }
 
         var maxBytes = options.Value.MaxFileBytes;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Memic.Core.Documents;
 using Memic.Core.Embeddings;
 using Memic.Core.Errors;
@@ -276,7 +275,7 @@ public sealed class FileIngestionPipeline(
         }
 
         var file = run.File;
-        var metadata = ScalarMetadata(file.Metadata);
+        var metadata = MetadataTerms.ScalarValues(file.Metadata);
         var indexed = chunks.Select((chunk, i) => new IndexedChunk(
             ChunkId(file.Id, chunk.ChunkIndex), file.Id, file.FolderId, chunk.ChunkIndex, chunk.Text,
             chunk.PageNumber, chunk.StartPage, chunk.EndPage, chunk.TokenCount, chunk.HeadingPath,
@@ -338,30 +337,6 @@ public sealed class FileIngestionPipeline(
         hash[7] = (byte)((hash[7] & 0x0F) | 0x80);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash[..16]);
-    }
-
-    /// <summary>Top-level scalar values of the file's custom metadata, as strings, for exact-match filters.</summary>
-    private static Dictionary<string, string> ScalarMetadata(JsonElement? metadata)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (metadata is { ValueKind: JsonValueKind.Object } obj)
-        {
-            foreach (var property in obj.EnumerateObject())
-            {
-                var value = property.Value.ValueKind switch
-                {
-                    JsonValueKind.String => property.Value.GetString(),
-                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
-                    _ => null,
-                };
-                if (value is not null)
-                {
-                    values[property.Name] = value;
-                }
-            }
-        }
-
-        return values;
     }
 
     /// <summary>What one run carries from step to step.</summary>

@@ -44,11 +44,17 @@ public sealed class ApiKeyVerifier : IDisposable
         _time = time;
         _logger = logger;
         _lookupSlots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentLookups));
-        if (!string.IsNullOrEmpty(_options.AdminKey))
+        if (!string.IsNullOrEmpty(_options.AdminKey) && !_options.AdminKeyIsUnresolvedReference)
         {
             _configuredAdminKeyHash = ApiKeyFormat.Hash(_options.AdminKey);
         }
     }
+
+    /// <summary>
+    /// True while the admin key is an unresolved Key Vault reference: no admin key can be verified, so the admin API
+    /// answers <see cref="AdminApiUnavailableException"/> instead of taking any key.
+    /// </summary>
+    public bool AdminApiDisabled => _options.AdminKeyIsUnresolvedReference;
 
     /// <summary>The configured admin key's id: a fixed value, since it has no catalog row.</summary>
     public static readonly Guid ConfiguredAdminKeyId = Guid.Empty;

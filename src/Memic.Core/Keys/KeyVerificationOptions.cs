@@ -18,4 +18,14 @@ public sealed class KeyVerificationOptions
 
     /// <summary>The admin key given by configuration (<c>MEMIC_ADMIN_KEY</c>); when empty one is generated on first start.</summary>
     public string? AdminKey { get; set; }
+
+    /// <summary>How an App Service Key Vault reference starts; the app sees it verbatim while App Service cannot resolve it.</summary>
+    public const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
+
+    /// <summary>
+    /// True when <see cref="AdminKey"/> is a Key Vault reference App Service has not resolved (the secret is missing or
+    /// the identity cannot read it yet). The admin API is then off, and the data plane keeps serving.
+    /// </summary>
+    public bool AdminKeyIsUnresolvedReference =>
+        AdminKey?.TrimStart().StartsWith(KeyVaultReferencePrefix, StringComparison.OrdinalIgnoreCase) == true;
 }

@@ -11,5 +11,11 @@ public interface IEnvironmentResources
 {
     Task ProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when <see cref="ProvisionAsync"/> would take minutes rather than seconds (e.g. it must deploy a search
+    /// service first), so the environment is finished in the background instead of inside the request.
+    /// </summary>
+    Task<bool> IsSlowToProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken) => Task.FromResult(false);
+
     Task DeleteAsync(Guid environmentId, CancellationToken cancellationToken);
 }

@@ -15,6 +15,13 @@ public interface ISearchServiceLocator
     /// </summary>
     Task<SearchServiceLocation> PlaceAsync(Guid environmentId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when <see cref="PlaceAsync"/> would first deploy a search service (minutes): the environment has no place,
+    /// every service is full and the pool can grow. A hint taken before placing, so a slot freed or taken meanwhile
+    /// can make it wrong either way; placing stays correct regardless.
+    /// </summary>
+    Task<bool> NeedsGrowthAsync(Guid environmentId, CancellationToken cancellationToken);
+
     /// <summary>The environment's service, or null when the environment was never placed (so it has no index).</summary>
     Task<SearchServiceLocation?> FindAsync(Guid environmentId, CancellationToken cancellationToken);
 

@@ -85,6 +85,28 @@ public sealed class SearchServicePool : ISearchServiceLocator, IDisposable
         }
     }
 
+    public async Task<bool> NeedsGrowthAsync(Guid environmentId, CancellationToken cancellationToken)
+    {
+        if (_deployer is null || _placements.ContainsKey(environmentId))
+        {
+            return false; // Without a deployer a full pool fails at once; a placed environment needs nothing.
+        }
+
+        if (Volatile.Read(ref _growth) is { IsCompleted: false })
+        {
+            return true;
+        }
+
+        if (await _catalog.GetPlacementAsync(environmentId, cancellationToken) is not null)
+        {
+            return false;
+        }
+
+        var members = await MembersAsync(refresh: true, cancellationToken);
+        var counts = await _catalog.CountPlacementsAsync(cancellationToken);
+        return members.Count < _options.MaxServices && members.All(m => counts.GetValueOrDefault(m.Location.Name) >= m.IndexCapacity);
+    }
+
     public async Task<SearchServiceLocation?> FindAsync(Guid environmentId, CancellationToken cancellationToken)
     {
         if (_placements.TryGetValue(environmentId, out var known))

@@ -1,8 +1,9 @@
 using Memic.Core.Embeddings;
-using System.Diagnostics;
+using Memic.Core.Errors;
 using Memic.Core.Ports;
 using Memic.Core.Usage;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Core.Search;
 
@@ -16,8 +17,12 @@ public sealed class SearchService(
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     IEmbeddingModel model,
     UsageMeter usage,
+    IOptions<EmbeddingModelOptions> options,
     TimeProvider time)
 {
+    /// <summary>When to try again after the query embedding failed or ran out of time: soon, it is a single short input.</summary>
+    public static readonly TimeSpan EmbeddingRetryAfter = TimeSpan.FromSeconds(10);
+
     /// <summary>Candidates asked of the index per result wanted: enough that filtering by score still fills top_k.</summary>
     private const int CandidatesPerResult = 4;
     private const int MinimumCandidates = 40;
@@ -37,7 +42,7 @@ public sealed class SearchService(
     {
         var started = time.GetTimestamp();
         var routing = Route(request.ForceRoute);
-        var vector = (await embedder.GenerateAsync([request.Query], EmbeddingPurpose.ForQuery(), cancellationToken))[0].Vector;
+        var vector = await EmbedQueryAsync(request.Query, cancellationToken);
         var candidates = await index.QueryAsync(
             environmentId,
             new IndexQuery(request.Query, vector, request.Filter, Math.Max(MinimumCandidates, request.TopK * CandidatesPerResult)),
@@ -53,6 +58,30 @@ public sealed class SearchService(
             .ToList();
 
         return new SearchOutcome(hits, routing, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The query's vector within <see cref="EmbeddingModelOptions.QueryBudget"/>, retries included: a search must answer
+    /// well inside the 230 s Azure's front end allows a request, so a slow or failing model becomes a prompt 503.
+    /// </summary>
+    private async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string query, CancellationToken cancellationToken)
+    {
+        var budget = options.Value.QueryBudget;
+        using var deadline = new CancellationTokenSource(budget, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return (await embedder.GenerateAsync([query], EmbeddingPurpose.ForQuery(), linked.Token))[0].Vector;
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new EmbeddingUnavailableException(
+                $"The embedding model did not answer within {budget.TotalSeconds:0.#} seconds; retry shortly.", EmbeddingRetryAfter, ex);
+        }
+        catch (TransientException ex)
+        {
+            throw new EmbeddingUnavailableException("The embedding model is temporarily unavailable; retry shortly.", EmbeddingRetryAfter, ex);
+        }
     }
 
     private static SearchRouting Route(SearchRoute? forced) => forced switch

@@ -5,11 +5,20 @@ using Microsoft.Extensions.Logging;
 
 namespace Memic.Core.Tenancy;
 
-public sealed record CreatedEnvironment(MemicEnvironment Environment, IssuedApiKey FirstKey);
+/// <summary>
+/// A created environment and the plaintext of its first key. When <see cref="IsReady"/> is false the environment is
+/// still provisioning in the background: the key is already bound to it but works only once it is ready.
+/// </summary>
+public sealed record CreatedEnvironment(MemicEnvironment Environment, IssuedApiKey FirstKey)
+{
+    public bool IsReady => Environment.Status == EnvironmentStatus.Ready;
+}
 
 /// <summary>
 /// Creates and deletes environments as resumable state machines (CONTRACT §10): a create that crashed
 /// halfway is completed by retrying it, a delete likewise, and an environment serves requests only once ready.
+/// A create whose resources take minutes (a search service to deploy) answers at once with the environment
+/// provisioning and its first key issued, and <see cref="IProvisioningQueue"/> finishes it in the background.
 /// </summary>
 public sealed class EnvironmentService(
     ITenancyCatalog catalog,
@@ -17,6 +26,7 @@ public sealed class EnvironmentService(
     ApiKeyService keyService,
     ApiKeyVerifier verifier,
     IEnumerable<IEnvironmentResources> resources,
+    IProvisioningQueue background,
     TimeProvider time,
     ILogger<EnvironmentService> logger)
 {
@@ -54,7 +64,26 @@ public sealed class EnvironmentService(
             logger.LogInformation("Resuming provisioning of environment {EnvironmentId} ({Slug}) left {Status}", environment.Id, environment.Slug, environment.Status);
         }
 
-        return await ProvisionAsync(environment, cancellationToken);
+        return await IsSlowToProvisionAsync(environment, cancellationToken)
+            ? await ProvisionInBackgroundAsync(environment, cancellationToken)
+            : await ProvisionAsync(environment, cancellationToken);
+    }
+
+    /// <summary>
+    /// Finishes an environment handed to the background by <see cref="CreateAsync"/>; its first key was already issued
+    /// and is kept. Idempotent: an environment no longer provisioning (ready, failed, deleting, gone) is left alone.
+    /// Transient failures propagate so the queue retries.
+    /// </summary>
+    public async Task CompleteProvisioningAsync(Guid environmentId, CancellationToken cancellationToken)
+    {
+        var environment = await catalog.GetEnvironmentAsync(environmentId, cancellationToken);
+        if (environment is not { Status: EnvironmentStatus.Provisioning })
+        {
+            logger.LogInformation("Background provisioning of environment {EnvironmentId} skipped: it is {Status}", environmentId, environment?.Status.ToString() ?? "gone");
+            return;
+        }
+
+        await RunProvisioningAsync(environment, issueFirstKey: false, cancellationToken);
     }
 
     public async Task<MemicEnvironment> GetAsync(Guid id, CancellationToken cancellationToken) =>
@@ -84,7 +113,33 @@ public sealed class EnvironmentService(
         logger.LogInformation("Deleted environment {EnvironmentId} ({Slug})", id, environment.Slug);
     }
 
-    private async Task<CreatedEnvironment> ProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken)
+    private async Task<CreatedEnvironment> ProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken) =>
+        await RunProvisioningAsync(environment, issueFirstKey: true, cancellationToken)
+        ?? throw new InvalidOperationException("Provisioning issued no first key.");
+
+    /// <summary>
+    /// Issues the first key now and leaves the slow resources to the background. The key is bound to an environment that
+    /// is not ready, so it works from the moment the environment is. A repeated create replaces the key, as any retry does.
+    /// </summary>
+    private async Task<CreatedEnvironment> ProvisionInBackgroundAsync(MemicEnvironment environment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureDefaultFolderAsync(environment, cancellationToken);
+            var firstKey = await IssueFirstKeyAsync(environment, cancellationToken);
+            await background.EnqueueAsync(environment.Id, cancellationToken);
+            logger.LogInformation("Environment {EnvironmentId} ({Slug}) continues provisioning in the background", environment.Id, environment.Slug);
+            return new CreatedEnvironment(environment, firstKey);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not TransientException)
+        {
+            logger.LogError(ex, "Provisioning environment {EnvironmentId} failed", environment.Id);
+            await catalog.SetEnvironmentStatusAsync(environment.Id, EnvironmentStatus.Failed, time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<CreatedEnvironment?> RunProvisioningAsync(MemicEnvironment environment, bool issueFirstKey, CancellationToken cancellationToken)
     {
         try
         {
@@ -94,17 +149,11 @@ public sealed class EnvironmentService(
                 await resource.ProvisionAsync(environment, cancellationToken);
             }
 
-            // Keys issued by an attempt that crashed were never shown to anyone: revoke them, then issue the one we return.
-            foreach (var unseen in await keys.ListKeysAsync(environment.Id, cancellationToken))
-            {
-                await keyService.RevokeAsync(unseen, cancellationToken);
-            }
-
-            var firstKey = await keyService.IssueAsync(environment.Id, FirstKeyName, cancellationToken);
+            var firstKey = issueFirstKey ? await IssueFirstKeyAsync(environment, cancellationToken) : null;
             var readyAt = time.GetUtcNow();
             await catalog.SetEnvironmentStatusAsync(environment.Id, EnvironmentStatus.Ready, readyAt, cancellationToken);
             logger.LogInformation("Environment {EnvironmentId} ({Slug}) is ready", environment.Id, environment.Slug);
-            return new CreatedEnvironment(environment with { Status = EnvironmentStatus.Ready, UpdatedAt = readyAt }, firstKey);
+            return firstKey is null ? null : new CreatedEnvironment(environment with { Status = EnvironmentStatus.Ready, UpdatedAt = readyAt }, firstKey);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not TransientException)
         {
@@ -112,6 +161,30 @@ public sealed class EnvironmentService(
             await catalog.SetEnvironmentStatusAsync(environment.Id, EnvironmentStatus.Failed, time.GetUtcNow(), CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>Keys issued by an attempt that crashed were never shown to anyone: revoke them, then issue the one we return.</summary>
+    private async Task<IssuedApiKey> IssueFirstKeyAsync(MemicEnvironment environment, CancellationToken cancellationToken)
+    {
+        foreach (var unseen in await keys.ListKeysAsync(environment.Id, cancellationToken))
+        {
+            await keyService.RevokeAsync(unseen, cancellationToken);
+        }
+
+        return await keyService.IssueAsync(environment.Id, FirstKeyName, cancellationToken);
+    }
+
+    private async Task<bool> IsSlowToProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken)
+    {
+        foreach (var resource in resources)
+        {
+            if (await resource.IsSlowToProvisionAsync(environment, cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task EnsureDefaultFolderAsync(MemicEnvironment environment, CancellationToken cancellationToken)

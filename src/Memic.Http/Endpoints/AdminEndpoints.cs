@@ -62,7 +62,10 @@ internal static class AdminEndpoints
         var projectId = body.ReadUuid("project_id");
         body.ThrowIfInvalid();
         var created = await request.Service<EnvironmentService>().CreateAsync(slug, name, projectId, request.Aborted);
-        return Respond.Created(CreatedEnvironmentResponse.From(created));
+        // 202: still provisioning in the background; poll GET /environments/{id} until ready (docs/deploy.md).
+        return created.IsReady
+            ? Respond.Created(CreatedEnvironmentResponse.From(created))
+            : Respond.Accepted(CreatedEnvironmentResponse.From(created));
     }
 
     private static async Task<IResult> GetEnvironmentAsync(MemicRequest request)

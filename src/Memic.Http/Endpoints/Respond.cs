@@ -9,5 +9,7 @@ internal static class Respond
 
     public static IResult Created<T>(T body) => Results.Json(body, MemicJson.Options, statusCode: StatusCodes.Status201Created);
 
+    public static IResult Accepted<T>(T body) => Results.Json(body, MemicJson.Options, statusCode: StatusCodes.Status202Accepted);
+
     public static IResult NoContent() => Results.NoContent();
 }

@@ -19,6 +19,10 @@ public static class ErrorResponses
             case RateLimitedException limited:
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds)).ToString();
                 return Envelope(StatusCodes.Status429TooManyRequests, limited.Message, limited.Code, requestId);
+            case EmbeddingUnavailableException unavailable:
+                logger.LogWarning(unavailable, "Query embedding unavailable serving request {RequestId}", requestId);
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString();
+                return Envelope(StatusCodes.Status503ServiceUnavailable, unavailable.Message, unavailable.Code, requestId);
             case MemicException memic:
                 if (memic.Kind == ErrorKind.Transient)
                 {

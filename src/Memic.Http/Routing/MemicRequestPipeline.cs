@@ -69,6 +69,11 @@ public sealed class MemicRequestPipeline(ApiKeyVerifier verifier, ApiRateLimiter
 
             case RouteAudience.Admin:
                 {
+                    if (verifier.AdminApiDisabled)
+                    {
+                        throw new AdminApiUnavailableException();
+                    }
+
                     var caller = await verifier.VerifyAsync(context.Request.Headers[AdminKeyHeader].ToString(), context.RequestAborted);
                     return caller is { IsAdmin: true }
                         ? caller

@@ -22,6 +22,8 @@ internal sealed class FakeLocator(Uri endpoint) : ISearchServiceLocator
         return Task.FromResult(_placed.GetOrAdd(environmentId, Service));
     }
 
+    public Task<bool> NeedsGrowthAsync(Guid environmentId, CancellationToken cancellationToken) => Task.FromResult(false);
+
     public Task<SearchServiceLocation?> FindAsync(Guid environmentId, CancellationToken cancellationToken)
     {
         _calls.Enqueue("Find");

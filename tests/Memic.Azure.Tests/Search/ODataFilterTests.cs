@@ -90,7 +90,7 @@ public sealed class ODataFilterTests
 
         Assert.Equal(benign.Skeleton, read.Skeleton);
         Assert.Equal(
-            [FileA.ToString("D"), "|", hostile, "text/plain", hostile, hostile, hostile, MetadataPairs.Encode(hostile, hostile)],
+            [FileA.ToString("D"), "|", hostile, "text/plain", hostile, hostile, hostile, MetadataTerms.Encode(hostile, hostile)],
             read.Literals);
     }
 
@@ -119,8 +119,8 @@ public sealed class ODataFilterTests
     [InlineData("Zürich", "日本", "Zürich=日本")]
     public void Metadata_pairs_encode_unambiguously_and_round_trip(string key, string value, string encoded)
     {
-        Assert.Equal(encoded, MetadataPairs.Encode(key, value));
-        Assert.Equal(new KeyValuePair<string, string>(key, value), MetadataPairs.Decode(encoded));
+        Assert.Equal(encoded, MetadataTerms.Encode(key, value));
+        Assert.Equal(new KeyValuePair<string, string>(key, value), MetadataTerms.Decode(encoded));
     }
 
     [Theory]

@@ -185,9 +185,11 @@ public sealed class EnvironmentProvisioningTests : IDisposable
             IEnvironmentResources[] resources =
             [
                 new EnvironmentUploads(new FileSystemBlobStore(embedded)),
-                new EnvironmentSearchIndex(new SimulatedAzureSearchIndex(Pool, remote, time, crash), new FixedEmbeddingModel()),
+                // No locator: these creates grow the pool inside the call (the resumable path); BackgroundProvisioningTests
+                // covers handing growth to the background.
+                new EnvironmentSearchIndex(new SimulatedAzureSearchIndex(Pool, remote, time, crash), new FixedEmbeddingModel(), []),
             ];
-            Environments = new EnvironmentService(tenancy, Catalog, keys, Verifier, resources, time, NullLogger<EnvironmentService>.Instance);
+            Environments = new EnvironmentService(tenancy, Catalog, keys, Verifier, resources, new RecordingProvisioningQueue(), time, NullLogger<EnvironmentService>.Instance);
         }
 
         public SqliteCatalog Catalog { get; }

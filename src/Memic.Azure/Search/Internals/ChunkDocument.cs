@@ -106,7 +106,7 @@ internal sealed class ChunkDocument
             ReferenceId = chunk.ReferenceId,
             Category = chunk.Category,
             DocumentType = chunk.DocumentType,
-            Metadata = [.. (chunk.Metadata ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => MetadataPairs.Encode(p.Key, p.Value))],
+            Metadata = [.. (chunk.Metadata ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => MetadataTerms.Encode(p.Key, p.Value))],
             Vector = chunk.Vector.ToArray(),
         };
     }
@@ -127,6 +127,6 @@ internal sealed class ChunkDocument
         ReferenceId,
         Category,
         DocumentType,
-        (Metadata ?? []).Select(MetadataPairs.Decode).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+        (Metadata ?? []).Select(MetadataTerms.Decode).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
         (Vector ?? []).ToArray());
 }

@@ -49,7 +49,7 @@ internal static class ODataFilter
         {
             foreach (var (key, value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                clauses.Add($"{ChunkFields.Metadata}/any(m: m eq {Literal(MetadataPairs.Encode(key, value))})");
+                clauses.Add($"{ChunkFields.Metadata}/any(m: m eq {Literal(MetadataTerms.Encode(key, value))})");
             }
         }
 
