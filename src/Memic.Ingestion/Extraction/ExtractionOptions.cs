@@ -42,6 +42,12 @@ public sealed record ExtractionOptions
     public int MaxXmlDepth { get; init; } = 256;
 
     /// <summary>
+    /// Deepest nesting of Markdown blocks and inlines, HTML elements and JSON values. Deeper input fails
+    /// instead of driving a parser into deep recursion; real documents stay well under 50 levels.
+    /// </summary>
+    public int MaxNestingDepth { get; init; } = 128;
+
+    /// <summary>
     /// How long extracting one file may take. Parsers check for it between pages or nodes, so a
     /// pathological file fails with <see cref="ExtractionFailureKind.LimitExceeded"/> instead of holding a worker.
     /// </summary>
@@ -63,6 +69,7 @@ public sealed record ExtractionOptions
         Require(MaxOcrPages >= 0, nameof(MaxOcrPages));
         Require(Timeout > TimeSpan.Zero, nameof(Timeout));
         Require(MaxXmlDepth > 0, nameof(MaxXmlDepth));
+        Require(MaxNestingDepth > 0, nameof(MaxNestingDepth));
     }
 
     private static void Require(bool condition, string name)

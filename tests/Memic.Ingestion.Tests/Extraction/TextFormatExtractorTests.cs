@@ -149,6 +149,42 @@ public sealed class MarkdownTextExtractorTests
 
         Assert.Equal("Some bold, italic, code, a link and an image here.", document.Pages[0].Text);
     }
+
+    [Fact]
+    public async Task Markdown_quotes_html_blocks_and_entities_read_as_text()
+    {
+        const string markdown = "> Quoted *advice*\n\n<div class=\"note\">Boxed <b>note</b></div>\n\nFish &amp; chips ~~cheap~~";
+
+        var document = await ExtractAsync(Encoding.UTF8.GetBytes(markdown), "quote.md");
+
+        Assert.Equal(["Quoted advice", "Boxed note", "Fish & chips cheap"], document.Pages[0].Blocks.Select(block => block.Text));
+    }
+
+    [Fact]
+    public async Task Markdown_table_too_long_for_inline_parsing_still_reads_as_rows()
+    {
+        var rows = Enumerable.Range(1, 600).Select(index => $"| Item {index} | Price {index} \\| net |");
+        var markdown = "| Item | Price |\n|---|---|\n" + string.Join('\n', rows);
+
+        var document = await ExtractAsync(Encoding.UTF8.GetBytes(markdown), "prices.md");
+
+        var blocks = document.Pages[0].Blocks;
+        Assert.True(markdown.Length > 16 * 1024);
+        Assert.All(blocks, block => Assert.Equal(BlockKind.TableRow, block.Kind));
+        Assert.Equal("Item | Price", blocks[0].Text);
+        Assert.Equal("Item 600 | Price 600 | net", blocks[^1].Text);
+    }
+
+    [Fact]
+    public async Task Markdown_nested_past_the_depth_limit_fails_as_limit_exceeded()
+    {
+        var markdown = new string('>', 10_000) + " deep";
+
+        var failure = await ExtractionFailureAsync(Encoding.UTF8.GetBytes(markdown), "deep.md");
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.Contains("128 levels deep", failure.Message, StringComparison.Ordinal);
+    }
 }
 
 public sealed class PlainTextExtractorTests
