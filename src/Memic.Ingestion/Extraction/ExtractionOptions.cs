@@ -43,9 +43,9 @@ public sealed record ExtractionOptions
 
     /// <summary>
     /// Deepest nesting of Markdown blocks and inlines, HTML elements and JSON values. Deeper input fails
-    /// instead of driving a parser into deep recursion; real documents stay well under 50 levels.
+    /// instead of driving a parser into deep recursion; real documents stay well under 100 levels.
     /// </summary>
-    public int MaxNestingDepth { get; init; } = 128;
+    public int MaxNestingDepth { get; init; } = 256;
 
     /// <summary>
     /// How long extracting one file may take. Parsers check for it between pages or nodes, so a

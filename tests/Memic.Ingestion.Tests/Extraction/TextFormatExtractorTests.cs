@@ -69,6 +69,32 @@ public sealed class HtmlTextExtractorTests
             ],
             document.Pages[0].Blocks);
     }
+
+    [Fact]
+    public async Task Html_nested_within_the_limit_reads_and_unclosed_paragraphs_do_not_count_as_nesting()
+    {
+        var html = "<body>" + string.Concat(Enumerable.Repeat("<div>", 200)) + "Deep text." + string.Concat(Enumerable.Repeat("</div>", 200))
+            + string.Concat(Enumerable.Range(1, 1000).Select(index => $"<p>Paragraph {index}<li>item {index}<br>"));
+
+        var document = await ExtractAsync(Encoding.UTF8.GetBytes(html), "page.html");
+
+        Assert.Equal("Deep text.", document.Pages[0].Blocks[0].Text);
+        Assert.Contains(document.Pages[0].Blocks, block => block.Text == "Paragraph 1000");
+    }
+
+    [Theory]
+    [InlineData("<div>")]
+    [InlineData("<div \"><span a='1'>")]
+    [InlineData("<b><!-- --><i>")]
+    public async Task Html_nested_past_the_limit_fails_fast_as_limit_exceeded(string opening)
+    {
+        var html = "<body>" + string.Concat(Enumerable.Repeat(opening, 20_000)) + "deep";
+
+        var failure = await ExtractionFailureAsync(Encoding.UTF8.GetBytes(html), "deep.html");
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.Equal("The HTML nests elements more than 256 levels deep, the extraction limit.", failure.Message);
+    }
 }
 
 public sealed class MarkdownTextExtractorTests
@@ -183,7 +209,7 @@ public sealed class MarkdownTextExtractorTests
         var failure = await ExtractionFailureAsync(Encoding.UTF8.GetBytes(markdown), "deep.md");
 
         Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
-        Assert.Contains("128 levels deep", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("256 levels deep", failure.Message, StringComparison.Ordinal);
     }
 }
 
@@ -285,5 +311,18 @@ public sealed class JsonTextExtractorTests
 
         Assert.Equal(ExtractionFailureKind.Corrupt, failure.Kind);
         Assert.Equal("The file is not valid JSON (line 2, position 14).", failure.Message);
+    }
+
+    [Fact]
+    public async Task Json_at_the_nesting_limit_reads_and_one_level_deeper_fails_as_limit_exceeded()
+    {
+        static byte[] Nested(int depth) => Encoding.UTF8.GetBytes(new string('[', depth) + "\"core\"" + new string(']', depth));
+
+        var document = await ExtractAsync(Nested(ExtractionOptions.Default.MaxNestingDepth), "ok.json");
+        var failure = await ExtractionFailureAsync(Nested(ExtractionOptions.Default.MaxNestingDepth + 1), "deep.json");
+
+        Assert.EndsWith(": core", document.Pages[0].Text, StringComparison.Ordinal);
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.Equal("The JSON nests values more than 256 levels deep, the extraction limit.", failure.Message);
     }
 }
