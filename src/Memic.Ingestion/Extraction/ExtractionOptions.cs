@@ -56,6 +56,18 @@ public sealed record ExtractionOptions
     /// <summary>Most pages of one PDF that are read with OCR (pages without a text layer).</summary>
     public int MaxOcrPages { get; init; } = 200;
 
+    /// <summary>
+    /// Most pixels (width × height) of an image handed to OCR, read from the image header before decoding:
+    /// a few bytes can declare 100,000 × 100,000 pixels, 10 GB once decoded. A 600 dpi A3 scan is 70 million.
+    /// </summary>
+    public long MaxImagePixels { get; init; } = 100_000_000;
+
+    /// <summary>
+    /// Most bytes one PDF stream (page content, font, image) may decode to. A stream deflated twice grows about
+    /// a million times; this stops it while it inflates. Large enough for a 100-megapixel grayscale scan.
+    /// </summary>
+    public long MaxPdfStreamBytes { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>Throws when a value is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -70,6 +82,8 @@ public sealed record ExtractionOptions
         Require(Timeout > TimeSpan.Zero, nameof(Timeout));
         Require(MaxXmlDepth > 0, nameof(MaxXmlDepth));
         Require(MaxNestingDepth > 0, nameof(MaxNestingDepth));
+        Require(MaxImagePixels > 0, nameof(MaxImagePixels));
+        Require(MaxPdfStreamBytes > 0, nameof(MaxPdfStreamBytes));
     }
 
     private static void Require(bool condition, string name)
