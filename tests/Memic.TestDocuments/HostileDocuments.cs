@@ -35,6 +35,7 @@ public static class HostileDocuments
         ("json-deep-nesting", () => DeepJson()),
         ("markdown-unclosed-emphasis", () => UnclosedEmphasisMarkdown()),
         ("markdown-space-padded-heading", () => SpacePaddedHeadingMarkdown()),
+        ("markdown-unclosed-links", () => UnclosedLinksMarkdown()),
         ("text-one-word", () => OneWordText()),
         ("docx-many-entries", () => ManyEntriesDocx()),
         ("xlsx-many-entries", () => ManyEntriesXlsx()),
@@ -192,6 +193,19 @@ public static class HostileDocuments
         new("markdown-space-padded-heading", "heading.md", "text/markdown",
             Encoding.UTF8.GetBytes("# a" + new string(' ', spaces) + "b"),
             $"a heading with {spaces:N0} spaces inside");
+
+    /// <summary>
+    /// Markdown of about <paramref name="bytes"/> in paragraphs of <paramref name="paragraphBytes"/>, each a run of
+    /// unclosed <c>[a](</c>: every opener makes a CommonMark parser scan to the paragraph's end, so the work grows
+    /// with the square of the paragraph length.
+    /// </summary>
+    public static HostileDocument UnclosedLinksMarkdown(int bytes = 900_000, int paragraphBytes = 8_000)
+    {
+        var paragraph = Repeat("[a](", paragraphBytes / 4);
+        return new HostileDocument("markdown-unclosed-links", "links.md", "text/markdown",
+            Encoding.UTF8.GetBytes(string.Join("\n\n", Enumerable.Repeat(paragraph, Math.Max(1, bytes / paragraphBytes)))),
+            $"paragraphs of {paragraphBytes:N0} bytes of unclosed links");
+    }
 
     /// <summary>Plain text that is one word of <paramref name="characters"/> letters (20 MiB by default, just over the default character limit).</summary>
     public static HostileDocument OneWordText(int characters = 20 * 1024 * 1024)

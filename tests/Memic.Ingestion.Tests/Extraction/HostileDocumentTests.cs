@@ -29,6 +29,7 @@ public sealed class HostileDocumentTests
         { "json-deep-nesting", ExtractionFailureKind.LimitExceeded, "nests values more than 256 levels deep" },
         { "markdown-unclosed-emphasis", null, null },
         { "markdown-space-padded-heading", null, null },
+        { "markdown-unclosed-links", null, null },
         { "text-one-word", ExtractionFailureKind.LimitExceeded, "characters of text, the extraction limit" },
         { "docx-many-entries", ExtractionFailureKind.UnsafePackage, "100,003 entries (limit 10,000)" },
         { "xlsx-many-entries", ExtractionFailureKind.UnsafePackage, "100,000 entries (limit 10,000)" },
