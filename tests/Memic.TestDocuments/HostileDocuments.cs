@@ -37,6 +37,8 @@ public static class HostileDocuments
         ("markdown-space-padded-heading", () => SpacePaddedHeadingMarkdown()),
         ("markdown-unclosed-links", () => UnclosedLinksMarkdown()),
         ("text-one-word", () => OneWordText()),
+        ("csv-header-amplification", () => HeaderAmplificationCsv()),
+        ("csv-long-field", () => LongFieldCsv()),
         ("docx-many-entries", () => ManyEntriesDocx()),
         ("xlsx-many-entries", () => ManyEntriesXlsx()),
         ("png-huge-dimensions", () => HugeDimensionsPng()),
@@ -214,6 +216,31 @@ public static class HostileDocuments
         bytes.AsSpan().Fill((byte)'a');
         return new HostileDocument("text-one-word", "one-word.txt", "text/plain", bytes, $"one word of {characters:N0} letters");
     }
+
+    /// <summary>
+    /// A CSV whose header has <paramref name="columns"/> names of <paramref name="nameLength"/> characters, followed by
+    /// <paramref name="rows"/> rows of one-letter values: read as "name: value" lines, each small row expands to the
+    /// whole header (800 million characters from 5.6 MB by default).
+    /// </summary>
+    public static HostileDocument HeaderAmplificationCsv(int columns = 4_000, int nameLength = 1_000, int rows = 200)
+    {
+        var csv = new StringBuilder();
+        csv.AppendJoin(',', Enumerable.Range(0, columns).Select(column => ColumnName(column).PadRight(nameLength, 'h'))).Append('\n');
+        var row = string.Join(',', Enumerable.Repeat("x", columns));
+        for (var index = 0; index < rows; index++)
+        {
+            csv.Append(row).Append('\n');
+        }
+
+        return new HostileDocument("csv-header-amplification", "header-amplification.csv", "text/csv", Encoding.UTF8.GetBytes(csv.ToString()),
+            $"{columns:N0} header names of {nameLength:N0} characters repeated on each of {rows:N0} rows");
+    }
+
+    /// <summary>A CSV whose second record is one quoted field of <paramref name="characters"/> characters that never closes.</summary>
+    public static HostileDocument LongFieldCsv(int characters = 20 * 1024 * 1024) =>
+        new("csv-long-field", "long-field.csv", "text/csv",
+            Encoding.UTF8.GetBytes("name,note\nlong,\"" + new string('n', characters)),
+            $"one unterminated quoted field of {characters:N0} characters");
 
     /// <summary>A valid DOCX padded with <paramref name="entries"/> extra tiny ZIP entries.</summary>
     public static HostileDocument ManyEntriesDocx(int entries = 100_000) =>

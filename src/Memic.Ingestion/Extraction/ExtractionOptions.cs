@@ -68,6 +68,12 @@ public sealed record ExtractionOptions
     /// </summary>
     public long MaxPdfStreamBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>Most characters in one CSV field (Excel holds at most 32,767 in a cell).</summary>
+    public int MaxCsvFieldCharacters { get; init; } = 1_000_000;
+
+    /// <summary>Most fields in one CSV record (Excel's column limit).</summary>
+    public int MaxCsvColumns { get; init; } = 16_384;
+
     /// <summary>Throws when a value is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -84,6 +90,8 @@ public sealed record ExtractionOptions
         Require(MaxNestingDepth > 0, nameof(MaxNestingDepth));
         Require(MaxImagePixels > 0, nameof(MaxImagePixels));
         Require(MaxPdfStreamBytes > 0, nameof(MaxPdfStreamBytes));
+        Require(MaxCsvFieldCharacters > 0, nameof(MaxCsvFieldCharacters));
+        Require(MaxCsvColumns > 0, nameof(MaxCsvColumns));
     }
 
     private static void Require(bool condition, string name)

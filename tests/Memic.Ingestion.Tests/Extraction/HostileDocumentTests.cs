@@ -31,6 +31,8 @@ public sealed class HostileDocumentTests
         { "markdown-space-padded-heading", null, null },
         { "markdown-unclosed-links", null, null },
         { "text-one-word", ExtractionFailureKind.LimitExceeded, "characters of text, the extraction limit" },
+        { "csv-header-amplification", ExtractionFailureKind.LimitExceeded, "characters of text, the extraction limit" },
+        { "csv-long-field", ExtractionFailureKind.LimitExceeded, "longer than 1,000,000 characters" },
         { "docx-many-entries", ExtractionFailureKind.UnsafePackage, "100,003 entries (limit 10,000)" },
         { "xlsx-many-entries", ExtractionFailureKind.UnsafePackage, "100,000 entries (limit 10,000)" },
         { "png-huge-dimensions", ExtractionFailureKind.LimitExceeded, "100,000 × 100,000 pixels" },

@@ -281,6 +281,34 @@ public sealed class CsvTextExtractorTests
 
         Assert.Equal("name: Rent | amount: 1,5", document.Pages[0].Text);
     }
+
+    [Theory]
+    [InlineData("a,b\n\"0123456789", "A field on line 2 of the CSV is longer than 8 characters, the extraction limit.")]
+    [InlineData("a,b\n1,0123456789\n", "A field on line 2 of the CSV is longer than 8 characters, the extraction limit.")]
+    [InlineData("a,b\n1,2,3,4,5\n", "Line 2 of the CSV has more than 4 columns, the extraction limit.")]
+    public async Task Csv_field_or_record_past_its_limit_fails_as_limit_exceeded(string csv, string message)
+    {
+        var options = new ExtractionOptions { MaxCsvFieldCharacters = 8, MaxCsvColumns = 4 };
+
+        var failure = await ExtractionFailureAsync(Encoding.UTF8.GetBytes(csv), "limits.csv", options: options);
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.Equal(message, failure.Message);
+    }
+
+    [Fact]
+    public async Task Csv_rows_that_repeat_a_long_header_fail_before_their_lines_are_built()
+    {
+        var header = string.Join(',', Enumerable.Range(1, 10).Select(index => new string((char)('a' + index), 100)));
+        var row = string.Join(',', Enumerable.Repeat("x", 10));
+        var csv = header + "\n" + string.Join('\n', Enumerable.Repeat(row, 50));
+        var options = new ExtractionOptions { MaxExtractedCharacters = 5_000 };
+
+        var failure = await ExtractionFailureAsync(Encoding.UTF8.GetBytes(csv), "wide.csv", options: options);
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.True(csv.Length < options.MaxExtractedCharacters, "The input itself is within the limit; only its expansion is not.");
+    }
 }
 
 public sealed class JsonTextExtractorTests

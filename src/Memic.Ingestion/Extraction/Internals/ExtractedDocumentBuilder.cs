@@ -112,6 +112,9 @@ internal sealed class ExtractedDocumentBuilder(ExtractionOptions options, string
         _blocks!.Add(new DocumentBlock(kind, text, level));
     }
 
+    /// <summary>Fails now if <paramref name="characters"/> more would pass the character limit, before they are built.</summary>
+    public void EnsureRoomFor(long characters) => EnsureWithinCharacterLimit(_characters + characters);
+
     private void EnsureWithinCharacterLimit(long characters)
     {
         if (characters > options.MaxExtractedCharacters)
