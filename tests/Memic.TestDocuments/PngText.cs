@@ -131,7 +131,7 @@ public static class PngText
         output.Write(crc);
     }
 
-    private static uint Crc32(byte[] bytes)
+    internal static uint Crc32(byte[] bytes)
     {
         var crc = 0xFFFFFFFFu;
         foreach (var value in bytes)

@@ -47,6 +47,6 @@ internal static partial class CitationMarkers
     }
 
     /// <summary>One to three digits, so a bracketed year such as [2024] is not taken for a citation.</summary>
-    [GeneratedRegex(@"(?<space>[ \t]*)\[(?<numbers>\d{1,3}(?:\s*,\s*\d{1,3})*)\]", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<space>[ \t]*)\[(?<numbers>\d{1,3}(?:\s*,\s*\d{1,3})*)\]", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Marker();
 }

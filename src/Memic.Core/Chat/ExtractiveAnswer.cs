@@ -199,18 +199,18 @@ internal static partial class ExtractiveAnswer
     private static List<string> Words(string text) =>
         [.. WordPattern().Matches(text.Normalize(NormalizationForm.FormKC)).Select(m => m.Value.ToLowerInvariant())];
 
-    [GeneratedRegex(@"[\p{L}\p{N}]+")]
+    [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex WordPattern();
 
-    [GeneratedRegex(@"\s+")]
+    [GeneratedRegex(@"\s+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Whitespace();
 
     /// <summary>Markdown heading, quote and list marks at the start of a line.</summary>
-    [GeneratedRegex(@"^(?:#{1,6}\s+|>\s*|[-*•]\s+|\d{1,3}[.)]\s+)+")]
+    [GeneratedRegex(@"^(?:#{1,6}\s+|>\s*|[-*•]\s+|\d{1,3}[.)]\s+)+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LineMarks();
 
     /// <summary>After a full stop, question or exclamation mark (and any closing quote) when a new sentence starts.</summary>
-    [GeneratedRegex(@"(?<=[.!?][""'”’)\]]?)\s+(?=[\p{Lu}\p{N}""'“‘(\[])")]
+    [GeneratedRegex(@"(?<=[.!?][""'”’)\]]?)\s+(?=[\p{Lu}\p{N}""'“‘(\[])", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SentenceBreak();
 
     private sealed record Candidate(SearchHit Hit, int Rank, int Position, string Sentence, double Coverage, double Score);

@@ -25,6 +25,6 @@ public static partial class PromptTemplate
     }
 
     // The contract's exact pattern; clients compute the same list from the same body.
-    [GeneratedRegex(@"\{\{\s*(\w+)\s*\}\}", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\{\{\s*(\w+)\s*\}\}", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex VariablePattern();
 }

@@ -42,6 +42,12 @@ public sealed record ExtractionOptions
     public int MaxXmlDepth { get; init; } = 256;
 
     /// <summary>
+    /// Deepest nesting of Markdown blocks and inlines, HTML elements and JSON values. Deeper input fails
+    /// instead of driving a parser into deep recursion; real documents stay well under 100 levels.
+    /// </summary>
+    public int MaxNestingDepth { get; init; } = 256;
+
+    /// <summary>
     /// How long extracting one file may take. Parsers check for it between pages or nodes, so a
     /// pathological file fails with <see cref="ExtractionFailureKind.LimitExceeded"/> instead of holding a worker.
     /// </summary>
@@ -49,6 +55,24 @@ public sealed record ExtractionOptions
 
     /// <summary>Most pages of one PDF that are read with OCR (pages without a text layer).</summary>
     public int MaxOcrPages { get; init; } = 200;
+
+    /// <summary>
+    /// Most pixels (width × height) of an image handed to OCR, read from the image header before decoding:
+    /// a few bytes can declare 100,000 × 100,000 pixels, 10 GB once decoded. A 600 dpi A3 scan is 70 million.
+    /// </summary>
+    public long MaxImagePixels { get; init; } = 100_000_000;
+
+    /// <summary>
+    /// Most bytes one PDF stream (page content, font, image) may decode to. A stream deflated twice grows about
+    /// a million times; this stops it while it inflates. Large enough for a 100-megapixel grayscale scan.
+    /// </summary>
+    public long MaxPdfStreamBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Most characters in one CSV field (Excel holds at most 32,767 in a cell).</summary>
+    public int MaxCsvFieldCharacters { get; init; } = 1_000_000;
+
+    /// <summary>Most fields in one CSV record (Excel's column limit).</summary>
+    public int MaxCsvColumns { get; init; } = 16_384;
 
     /// <summary>Throws when a value is out of range, naming the setting.</summary>
     public void Validate()
@@ -63,6 +87,11 @@ public sealed record ExtractionOptions
         Require(MaxOcrPages >= 0, nameof(MaxOcrPages));
         Require(Timeout > TimeSpan.Zero, nameof(Timeout));
         Require(MaxXmlDepth > 0, nameof(MaxXmlDepth));
+        Require(MaxNestingDepth > 0, nameof(MaxNestingDepth));
+        Require(MaxImagePixels > 0, nameof(MaxImagePixels));
+        Require(MaxPdfStreamBytes > 0, nameof(MaxPdfStreamBytes));
+        Require(MaxCsvFieldCharacters > 0, nameof(MaxCsvFieldCharacters));
+        Require(MaxCsvColumns > 0, nameof(MaxCsvColumns));
     }
 
     private static void Require(bool condition, string name)

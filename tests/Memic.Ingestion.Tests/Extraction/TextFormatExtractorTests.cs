@@ -69,6 +69,32 @@ public sealed class HtmlTextExtractorTests
             ],
             document.Pages[0].Blocks);
     }
+
+    [Fact]
+    public async Task Html_nested_within_the_limit_reads_and_unclosed_paragraphs_do_not_count_as_nesting()
+    {
+        var html = "<body>" + string.Concat(Enumerable.Repeat("<div>", 200)) + "Deep text." + string.Concat(Enumerable.Repeat("</div>", 200))
+            + string.Concat(Enumerable.Range(1, 1000).Select(index => $"<p>Paragraph {index}<li>item {index}<br>"));
+
+        var document = await ExtractAsync(Encoding.UTF8.GetBytes(html), "page.html");
+
+        Assert.Equal("Deep text.", document.Pages[0].Blocks[0].Text);
+        Assert.Contains(document.Pages[0].Blocks, block => block.Text == "Paragraph 1000");
+    }
+
+    [Theory]
+    [InlineData("<div>")]
+    [InlineData("<div \"><span a='1'>")]
+    [InlineData("<b><!-- --><i>")]
+    public async Task Html_nested_past_the_limit_fails_fast_as_limit_exceeded(string opening)
+    {
+        var html = "<body>" + string.Concat(Enumerable.Repeat(opening, 20_000)) + "deep";
+
+        var failure = await ExtractionFailureAsync(Encoding.UTF8.GetBytes(html), "deep.html");
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.Equal("The HTML nests elements more than 256 levels deep, the extraction limit.", failure.Message);
+    }
 }
 
 public sealed class MarkdownTextExtractorTests
@@ -149,6 +175,42 @@ public sealed class MarkdownTextExtractorTests
 
         Assert.Equal("Some bold, italic, code, a link and an image here.", document.Pages[0].Text);
     }
+
+    [Fact]
+    public async Task Markdown_quotes_html_blocks_and_entities_read_as_text()
+    {
+        const string markdown = "> Quoted *advice*\n\n<div class=\"note\">Boxed <b>note</b></div>\n\nFish &amp; chips ~~cheap~~";
+
+        var document = await ExtractAsync(Encoding.UTF8.GetBytes(markdown), "quote.md");
+
+        Assert.Equal(["Quoted advice", "Boxed note", "Fish & chips cheap"], document.Pages[0].Blocks.Select(block => block.Text));
+    }
+
+    [Fact]
+    public async Task Markdown_table_too_long_for_inline_parsing_still_reads_as_rows()
+    {
+        var rows = Enumerable.Range(1, 600).Select(index => $"| Item {index} | Price {index} \\| net |");
+        var markdown = "| Item | Price |\n|---|---|\n" + string.Join('\n', rows);
+
+        var document = await ExtractAsync(Encoding.UTF8.GetBytes(markdown), "prices.md");
+
+        var blocks = document.Pages[0].Blocks;
+        Assert.True(markdown.Length > 16 * 1024);
+        Assert.All(blocks, block => Assert.Equal(BlockKind.TableRow, block.Kind));
+        Assert.Equal("Item | Price", blocks[0].Text);
+        Assert.Equal("Item 600 | Price 600 | net", blocks[^1].Text);
+    }
+
+    [Fact]
+    public async Task Markdown_nested_past_the_depth_limit_fails_as_limit_exceeded()
+    {
+        var markdown = new string('>', 10_000) + " deep";
+
+        var failure = await ExtractionFailureAsync(Encoding.UTF8.GetBytes(markdown), "deep.md");
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.Contains("256 levels deep", failure.Message, StringComparison.Ordinal);
+    }
 }
 
 public sealed class PlainTextExtractorTests
@@ -219,6 +281,34 @@ public sealed class CsvTextExtractorTests
 
         Assert.Equal("name: Rent | amount: 1,5", document.Pages[0].Text);
     }
+
+    [Theory]
+    [InlineData("a,b\n\"0123456789", "A field on line 2 of the CSV is longer than 8 characters, the extraction limit.")]
+    [InlineData("a,b\n1,0123456789\n", "A field on line 2 of the CSV is longer than 8 characters, the extraction limit.")]
+    [InlineData("a,b\n1,2,3,4,5\n", "Line 2 of the CSV has more than 4 columns, the extraction limit.")]
+    public async Task Csv_field_or_record_past_its_limit_fails_as_limit_exceeded(string csv, string message)
+    {
+        var options = new ExtractionOptions { MaxCsvFieldCharacters = 8, MaxCsvColumns = 4 };
+
+        var failure = await ExtractionFailureAsync(Encoding.UTF8.GetBytes(csv), "limits.csv", options: options);
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.Equal(message, failure.Message);
+    }
+
+    [Fact]
+    public async Task Csv_rows_that_repeat_a_long_header_fail_before_their_lines_are_built()
+    {
+        var header = string.Join(',', Enumerable.Range(1, 10).Select(index => new string((char)('a' + index), 100)));
+        var row = string.Join(',', Enumerable.Repeat("x", 10));
+        var csv = header + "\n" + string.Join('\n', Enumerable.Repeat(row, 50));
+        var options = new ExtractionOptions { MaxExtractedCharacters = 5_000 };
+
+        var failure = await ExtractionFailureAsync(Encoding.UTF8.GetBytes(csv), "wide.csv", options: options);
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.True(csv.Length < options.MaxExtractedCharacters, "The input itself is within the limit; only its expansion is not.");
+    }
 }
 
 public sealed class JsonTextExtractorTests
@@ -249,5 +339,18 @@ public sealed class JsonTextExtractorTests
 
         Assert.Equal(ExtractionFailureKind.Corrupt, failure.Kind);
         Assert.Equal("The file is not valid JSON (line 2, position 14).", failure.Message);
+    }
+
+    [Fact]
+    public async Task Json_at_the_nesting_limit_reads_and_one_level_deeper_fails_as_limit_exceeded()
+    {
+        static byte[] Nested(int depth) => Encoding.UTF8.GetBytes(new string('[', depth) + "\"core\"" + new string(']', depth));
+
+        var document = await ExtractAsync(Nested(ExtractionOptions.Default.MaxNestingDepth), "ok.json");
+        var failure = await ExtractionFailureAsync(Nested(ExtractionOptions.Default.MaxNestingDepth + 1), "deep.json");
+
+        Assert.EndsWith(": core", document.Pages[0].Text, StringComparison.Ordinal);
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.Equal("The JSON nests values more than 256 levels deep, the extraction limit.", failure.Message);
     }
 }

@@ -37,11 +37,15 @@ public sealed class HtmlTextExtractor(ExtractionOptions? options = null) : IDocu
     {
         var bytes = await InputBuffer.ReadAllAsync(content, _options, FormatName, cancellationToken);
         var html = TextDecoding.Decode(bytes, FormatName);
+        if (HtmlNestingScan.ExceedsDepth(html, _options.MaxNestingDepth))
+        {
+            throw TooDeep(_options);
+        }
+
         try
         {
-            // The async parser observes cancellation; pathological nesting makes parsing slow enough to matter.
             using var document = await new HtmlParser().ParseDocumentAsync(html, cancellationToken);
-            var walker = new Walker(new ExtractedDocumentBuilder(_options, FormatName), cancellationToken);
+            var walker = new Walker(new ExtractedDocumentBuilder(_options, FormatName), _options, cancellationToken);
             walker.Builder.StartPage(1);
             if (document.Body is { } body)
             {
@@ -57,33 +61,60 @@ public sealed class HtmlTextExtractor(ExtractionOptions? options = null) : IDocu
         }
     }
 
-    private sealed class Walker(ExtractedDocumentBuilder builder, CancellationToken cancellationToken)
+    private static DocumentExtractionException TooDeep(ExtractionOptions options) =>
+        new(ExtractionFailureKind.LimitExceeded, $"The HTML nests elements more than {options.MaxNestingDepth:N0} levels deep, the extraction limit.");
+
+    /// <summary>
+    /// Walks the DOM with an explicit stack (no recursion, so no depth can overflow the call stack) and refuses
+    /// elements nested past <see cref="ExtractionOptions.MaxNestingDepth"/>.
+    /// </summary>
+    private sealed class Walker(ExtractedDocumentBuilder builder, ExtractionOptions options, CancellationToken cancellationToken)
     {
         private readonly StringBuilder _inline = new();
         private int _listDepth = -1;
         private bool _inListItem;
         private int _visited;
 
+        private enum Exit
+        {
+            None,
+            Block,
+            List,
+            ListItem,
+            ListItemInsideListItem,
+        }
+
         public ExtractedDocumentBuilder Builder => builder;
 
-        public void Walk(INode node)
+        public void Walk(INode root)
         {
-            foreach (var child in node.ChildNodes)
+            var pending = new Stack<(INode? Node, int Depth, Exit Exit)>();
+            PushChildren(pending, root, 1);
+            while (pending.TryPop(out var entry))
             {
                 if ((++_visited & 1023) == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                switch (child)
+                if (entry.Node is null)
+                {
+                    Leave(entry.Exit);
+                    continue;
+                }
+
+                if (entry.Depth > options.MaxNestingDepth)
+                {
+                    throw TooDeep(options);
+                }
+
+                switch (entry.Node)
                 {
                     case IText text:
                         _inline.Append(text.Data);
                         break;
                     case IElement element:
-                        WalkElement(element);
-                        break;
-                    default:
+                        Enter(pending, element, entry.Depth);
                         break;
                 }
             }
@@ -109,7 +140,7 @@ public sealed class HtmlTextExtractor(ExtractionOptions? options = null) : IDocu
             }
         }
 
-        private void WalkElement(IElement element)
+        private void Enter(Stack<(INode?, int, Exit)> pending, IElement element, int depth)
         {
             var name = element.LocalName;
             if (IsHidden(element, name))
@@ -122,48 +153,65 @@ public sealed class HtmlTextExtractor(ExtractionOptions? options = null) : IDocu
                 case "h1" or "h2" or "h3" or "h4" or "h5" or "h6":
                     Flush();
                     builder.AddHeading(InlineText(element), name[1] - '0');
-                    break;
+                    return;
                 case "br":
                     _inline.Append('\u2028');
-                    break;
+                    return;
                 case "ul" or "ol" or "menu":
                     Flush();
                     _listDepth++;
-                    Walk(element);
-                    Flush();
-                    _listDepth--;
+                    pending.Push((null, depth, Exit.List));
                     break;
                 case "li":
                     Flush();
-                    var wasInListItem = _inListItem;
+                    pending.Push((null, depth, _inListItem ? Exit.ListItemInsideListItem : Exit.ListItem));
                     _inListItem = true;
-                    Walk(element);
-                    Flush();
-                    _inListItem = wasInListItem;
                     break;
                 case "pre":
                     Flush();
                     builder.AddCode(element.TextContent);
-                    break;
+                    return;
                 case "table":
                     Flush();
                     AddTable(element);
-                    break;
+                    return;
                 case "img":
-                    break;
+                    return;
                 default:
                     if (BlockElements.Contains(name))
                     {
                         Flush();
-                        Walk(element);
-                        Flush();
-                    }
-                    else
-                    {
-                        Walk(element);
+                        pending.Push((null, depth, Exit.Block));
                     }
 
                     break;
+            }
+
+            PushChildren(pending, element, depth + 1);
+        }
+
+        private void Leave(Exit exit)
+        {
+            Flush();
+            switch (exit)
+            {
+                case Exit.List:
+                    _listDepth--;
+                    break;
+                case Exit.ListItem:
+                    _inListItem = false;
+                    break;
+                case Exit.ListItemInsideListItem:
+                    _inListItem = true;
+                    break;
+            }
+        }
+
+        private static void PushChildren(Stack<(INode?, int, Exit)> pending, INode node, int depth)
+        {
+            for (var child = node.LastChild; child is not null; child = child.PreviousSibling)
+            {
+                pending.Push((child, depth, Exit.None));
             }
         }
 
@@ -183,37 +231,44 @@ public sealed class HtmlTextExtractor(ExtractionOptions? options = null) : IDocu
             }
         }
 
+        /// <summary>The visible text under an element, walked with an explicit stack like the page itself.</summary>
         private static string InlineText(IElement element)
         {
             var text = new StringBuilder();
-            AppendVisibleText(element, text);
-            return text.ToString();
-        }
-
-        private static void AppendVisibleText(INode node, StringBuilder text)
-        {
-            foreach (var child in node.ChildNodes)
+            var pending = new Stack<(INode Node, bool SpaceAfter)>();
+            for (var child = element.LastChild; child is not null; child = child.PreviousSibling)
             {
-                if (child is IText textNode)
+                pending.Push((child, false));
+            }
+
+            while (pending.TryPop(out var entry))
+            {
+                if (entry.SpaceAfter)
+                {
+                    text.Append(' ');
+                }
+                else if (entry.Node is IText textNode)
                 {
                     text.Append(textNode.Data);
                 }
-                else if (child is IElement element && !IsHidden(element, element.LocalName))
+                else if (entry.Node is IElement child && !IsHidden(child, child.LocalName))
                 {
                     // Block-level children of a cell or heading keep their words apart; inline ones (<b>, <a>) join.
-                    var separate = element.LocalName is "br" or "li" or "td" or "th" or "tr" or "table" or "ul" or "ol" || BlockElements.Contains(element.LocalName);
+                    var separate = child.LocalName is "br" or "li" or "td" or "th" or "tr" or "table" or "ul" or "ol" || BlockElements.Contains(child.LocalName);
                     if (separate)
                     {
                         text.Append(' ');
+                        pending.Push((child, true));
                     }
 
-                    AppendVisibleText(element, text);
-                    if (separate)
+                    for (var grandchild = child.LastChild; grandchild is not null; grandchild = grandchild.PreviousSibling)
                     {
-                        text.Append(' ');
+                        pending.Push((grandchild, false));
                     }
                 }
             }
+
+            return text.ToString();
         }
 
         private static bool IsHidden(IElement element, string name) =>

@@ -50,9 +50,21 @@ internal sealed class ExtractedDocumentBuilder(ExtractionOptions options, string
 
     public void AddListItem(string text, int depth) => Add(BlockKind.ListItem, TextCleanup.NormalizeProse(text), Math.Max(0, depth));
 
+    /// <summary>
+    /// Adds one row, counting each cell against the character limit as it is read: cells may all repeat one
+    /// huge string (an XLSX shared string), so the row's text must never be built before it is counted.
+    /// </summary>
     public void AddTableRow(IEnumerable<string> cells)
     {
-        var cleaned = cells.Select(TextCleanup.SingleLine).ToList();
+        var cleaned = new List<string>();
+        var rowCharacters = 0L;
+        foreach (var cell in cells)
+        {
+            rowCharacters += cell.Length;
+            EnsureWithinCharacterLimit(_characters + rowCharacters);
+            cleaned.Add(TextCleanup.SingleLine(cell));
+        }
+
         while (cleaned.Count > 0 && cleaned[^1].Length == 0)
         {
             cleaned.RemoveAt(cleaned.Count - 1);
@@ -96,13 +108,20 @@ internal sealed class ExtractedDocumentBuilder(ExtractionOptions options, string
         }
 
         _characters += text.Length;
-        if (_characters > options.MaxExtractedCharacters)
+        EnsureWithinCharacterLimit(_characters);
+        _blocks!.Add(new DocumentBlock(kind, text, level));
+    }
+
+    /// <summary>Fails now if <paramref name="characters"/> more would pass the character limit, before they are built.</summary>
+    public void EnsureRoomFor(long characters) => EnsureWithinCharacterLimit(_characters + characters);
+
+    private void EnsureWithinCharacterLimit(long characters)
+    {
+        if (characters > options.MaxExtractedCharacters)
         {
             throw new DocumentExtractionException(ExtractionFailureKind.LimitExceeded,
                 $"The {formatName} has more than {options.MaxExtractedCharacters:N0} characters of text, the extraction limit.");
         }
-
-        _blocks!.Add(new DocumentBlock(kind, text, level));
     }
 
     private void FinishPage()

@@ -34,7 +34,7 @@ public sealed partial class DocxTextExtractor(ExtractionOptions? options = null)
     protected override ExtractedDocument Read(WordprocessingDocument document, CancellationToken cancellationToken) =>
         new BodyReader(document, Options, FormatName, cancellationToken).Read();
 
-    [GeneratedRegex(@"^\s*heading\s*(\d)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*heading\s*(\d)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex HeadingStyleName();
 
     private sealed record StyleInfo(string? Name, string? BasedOn, int? OutlineLevel, bool HasNumbering);

@@ -9,6 +9,7 @@ using UglyToad.PdfPig.DocumentLayoutAnalysis.ReadingOrderDetector;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
 using UglyToad.PdfPig.Exceptions;
+using UglyToad.PdfPig.Filters;
 
 namespace Memic.Ingestion.Extraction.Pdf;
 
@@ -61,7 +62,12 @@ public sealed class PdfTextExtractor(ExtractionOptions? options = null, IOcrEngi
 
     private async Task<ExtractedDocument> ReadAsync(byte[] bytes, CancellationToken cancellationToken)
     {
-        using var document = PdfDocument.Open(bytes, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+        using var document = PdfDocument.Open(bytes, new ParsingOptions
+        {
+            UseLenientParsing = true,
+            SkipMissingFonts = true,
+            FilterProvider = new BoundedFilterProvider(DefaultFilterProvider.Instance, _options.MaxPdfStreamBytes),
+        });
         if (document.NumberOfPages > _options.MaxPages)
         {
             throw new DocumentExtractionException(ExtractionFailureKind.LimitExceeded,
@@ -88,7 +94,7 @@ public sealed class PdfTextExtractor(ExtractionOptions? options = null, IOcrEngi
             }
 
             pagesWithoutTextLayer++;
-            if (_ocrEngine.IsAvailable && ocrPages < _options.MaxOcrPages && LargestImage(page) is { } image)
+            if (_ocrEngine.IsAvailable && ocrPages < _options.MaxOcrPages && LargestImage(page, _options) is { } image)
             {
                 ocrPages++;
                 var text = await _ocrEngine.RecognizeAsync(image.Bytes, image.Extension, cancellationToken);
@@ -219,15 +225,18 @@ public sealed class PdfTextExtractor(ExtractionOptions? options = null, IOcrEngi
     }
 
     /// <summary>The page's largest embedded image in a format OCR reads; scanned pages are one full-page image.</summary>
-    private static (byte[] Bytes, string Extension)? LargestImage(Page page)
+    private static (byte[] Bytes, string Extension)? LargestImage(Page page, ExtractionOptions options)
     {
         foreach (var image in page.GetImages().OrderByDescending(image => (long)image.WidthInSamples * image.HeightInSamples))
         {
+            // Before anything is decoded: the dictionary's declared size is what decoding would allocate.
+            ImageSignature.EnsureWithinPixelLimit((image.WidthInSamples, image.HeightInSamples), options, $"An image on page {page.Number} of the PDF");
             try
             {
-                if (ImageSignature.ExtensionOf(image.RawMemory.Span) is { } extension)
+                if (ImageSignature.ExtensionOf(image.RawMemory.Span) is { } embedded)
                 {
-                    return (image.RawMemory.ToArray(), extension);
+                    ImageSignature.EnsureWithinPixelLimit(ImageSignature.DimensionsOf(image.RawMemory.Span), options, $"An image on page {page.Number} of the PDF");
+                    return (image.RawMemory.ToArray(), embedded);
                 }
 
                 if (image.TryGetPng(out var png))

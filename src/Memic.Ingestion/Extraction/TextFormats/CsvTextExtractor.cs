@@ -28,7 +28,7 @@ public sealed class CsvTextExtractor(ExtractionOptions? options = null) : IDocum
 
         List<string>? header = null;
         var dataRows = 0;
-        foreach (var record in ReadRecords(text, SniffDelimiter(text)))
+        foreach (var record in ReadRecords(text, SniffDelimiter(text), _options))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (header is null)
@@ -41,8 +41,11 @@ public sealed class CsvTextExtractor(ExtractionOptions? options = null) : IDocum
             var fields = record
                 .Select((value, index) => (Name: index < header.Count ? header[index] : $"column {index + 1}", Value: value.Trim()))
                 .Where(field => field.Value.Length > 0)
-                .Select(field => $"{field.Name}: {field.Value}");
-            builder.AddLine(string.Join(" | ", fields));
+                .ToList();
+
+            // Every line repeats the header names, so a long header multiplies: count before building the line.
+            builder.EnsureRoomFor(fields.Sum(field => (long)field.Name.Length + field.Value.Length + 5));
+            builder.AddLine(string.Join(" | ", fields.Select(field => $"{field.Name}: {field.Value}")));
         }
 
         if (header is not null && dataRows == 0)
@@ -53,8 +56,12 @@ public sealed class CsvTextExtractor(ExtractionOptions? options = null) : IDocum
         return builder.Build(title: null);
     }
 
-    /// <summary>Splits CSV text into records; fails on a quoted field that never closes, which means a damaged file.</summary>
-    internal static IEnumerable<List<string>> ReadRecords(string text, char delimiter)
+    /// <summary>
+    /// Splits CSV text into records; fails on a quoted field that never closes, which means a damaged file,
+    /// and on a field or a record past <see cref="ExtractionOptions.MaxCsvFieldCharacters"/> or
+    /// <see cref="ExtractionOptions.MaxCsvColumns"/>, checked as the text is read.
+    /// </summary>
+    internal static IEnumerable<List<string>> ReadRecords(string text, char delimiter, ExtractionOptions options)
     {
         var record = new List<string>();
         var field = new StringBuilder();
@@ -87,6 +94,7 @@ public sealed class CsvTextExtractor(ExtractionOptions? options = null) : IDocum
                     }
 
                     field.Append(character);
+                    EnsureFieldWithinLimit(field, line, options);
                 }
 
                 continue;
@@ -103,6 +111,11 @@ public sealed class CsvTextExtractor(ExtractionOptions? options = null) : IDocum
                 record.Add(field.ToString());
                 field.Clear();
                 fieldWasQuoted = false;
+                if (record.Count >= options.MaxCsvColumns)
+                {
+                    throw new DocumentExtractionException(ExtractionFailureKind.LimitExceeded,
+                        $"Line {line} of the CSV has more than {options.MaxCsvColumns:N0} columns, the extraction limit.");
+                }
             }
             else if (character == '\n')
             {
@@ -121,6 +134,7 @@ public sealed class CsvTextExtractor(ExtractionOptions? options = null) : IDocum
             {
                 // Lenient like spreadsheet programs: a stray quote inside an unquoted field is kept as text.
                 field.Append(character);
+                EnsureFieldWithinLimit(field, line, options);
             }
         }
 
@@ -134,6 +148,15 @@ public sealed class CsvTextExtractor(ExtractionOptions? options = null) : IDocum
         {
             record.Add(field.ToString());
             yield return record;
+        }
+    }
+
+    private static void EnsureFieldWithinLimit(StringBuilder field, int line, ExtractionOptions options)
+    {
+        if (field.Length > options.MaxCsvFieldCharacters)
+        {
+            throw new DocumentExtractionException(ExtractionFailureKind.LimitExceeded,
+                $"A field on line {line} of the CSV is longer than {options.MaxCsvFieldCharacters:N0} characters, the extraction limit.");
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using System.Text;
 using Memic.Ingestion.Extraction.Internals;
 
 namespace Memic.Ingestion.Extraction.TextFormats;
@@ -10,10 +10,8 @@ namespace Memic.Ingestion.Extraction.TextFormats;
 /// keeps the keys that say what it is. Comments and trailing commas are tolerated; anything else that is
 /// not valid JSON fails with the line and position of the error.
 /// </summary>
-public sealed partial class JsonTextExtractor(ExtractionOptions? options = null) : IDocumentExtractor
+public sealed class JsonTextExtractor(ExtractionOptions? options = null) : IDocumentExtractor
 {
-    private const int MaxDepth = 256;
-
     private readonly ExtractionOptions _options = options ?? ExtractionOptions.Default;
 
     public string FormatName => "JSON";
@@ -25,15 +23,22 @@ public sealed partial class JsonTextExtractor(ExtractionOptions? options = null)
     public async Task<ExtractedDocument> ExtractAsync(Stream content, CancellationToken cancellationToken)
     {
         var bytes = await InputBuffer.ReadAllAsync(content, _options, FormatName, cancellationToken);
-        var text = TextDecoding.Decode(bytes, FormatName);
+        var utf8 = Encoding.UTF8.GetBytes(TextDecoding.Decode(bytes, FormatName));
+        var readerOptions = new JsonReaderOptions
+        {
+            AllowTrailingCommas = true,
+            CommentHandling = JsonCommentHandling.Skip,
+            MaxDepth = _options.MaxNestingDepth + 1,
+        };
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text, new JsonDocumentOptions
+            EnsureWithinDepth(utf8, readerOptions, _options.MaxNestingDepth, cancellationToken);
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions
             {
                 AllowTrailingCommas = true,
                 CommentHandling = JsonCommentHandling.Skip,
-                MaxDepth = MaxDepth,
+                MaxDepth = readerOptions.MaxDepth,
             });
         }
         catch (JsonException exception)
@@ -53,6 +58,29 @@ public sealed partial class JsonTextExtractor(ExtractionOptions? options = null)
         }
     }
 
+    /// <summary>
+    /// One streaming pass that refuses nesting past the limit with its own message, before the document is
+    /// built (the parser's depth error would otherwise read as a syntax error, and flattening recurses).
+    /// </summary>
+    private static void EnsureWithinDepth(byte[] utf8, JsonReaderOptions readerOptions, int maxDepth, CancellationToken cancellationToken)
+    {
+        var reader = new Utf8JsonReader(utf8, readerOptions);
+        var tokens = 0;
+        while (reader.Read())
+        {
+            if (reader.CurrentDepth >= maxDepth && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                throw new DocumentExtractionException(ExtractionFailureKind.LimitExceeded,
+                    $"The JSON nests values more than {maxDepth:N0} levels deep, the extraction limit.");
+            }
+
+            if ((++tokens & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
     private static void Flatten(JsonElement element, string path, ExtractedDocumentBuilder builder, CancellationToken cancellationToken)
     {
         switch (element.ValueKind)
@@ -62,9 +90,9 @@ public sealed partial class JsonTextExtractor(ExtractionOptions? options = null)
                 foreach (var property in element.EnumerateObject())
                 {
                     hasProperties = true;
-                    var name = PlainKey().IsMatch(property.Name) ? property.Name : JsonSerializer.Serialize(property.Name);
+                    var name = IsPlainKey(property.Name) ? property.Name : JsonSerializer.Serialize(property.Name);
                     var childPath = path.Length == 0 ? name
-                        : PlainKey().IsMatch(property.Name) ? $"{path}.{name}"
+                        : IsPlainKey(property.Name) ? $"{path}.{name}"
                         : $"{path}[{name}]";
                     Flatten(property.Value, childPath, builder, cancellationToken);
                 }
@@ -102,6 +130,17 @@ public sealed partial class JsonTextExtractor(ExtractionOptions? options = null)
         }
     }
 
-    [GeneratedRegex(@"^[\p{L}\p{N}_\-]+$")]
-    private static partial Regex PlainKey();
+    /// <summary>Whether a key can stand in a path unquoted: letters, digits, '_' and '-' only.</summary>
+    private static bool IsPlainKey(string key)
+    {
+        foreach (var rune in key.EnumerateRunes())
+        {
+            if (!Rune.IsLetter(rune) && !Rune.IsNumber(rune) && rune.Value is not ('_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return key.Length > 0;
+    }
 }

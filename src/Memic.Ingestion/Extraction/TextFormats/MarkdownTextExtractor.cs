@@ -1,16 +1,35 @@
-using System.Text.RegularExpressions;
+using System.Text;
+using Markdig;
+using Markdig.Extensions.Tables;
+using Markdig.Extensions.Yaml;
+using Markdig.Helpers;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
 using Memic.Ingestion.Extraction.Internals;
 
 namespace Memic.Ingestion.Extraction.TextFormats;
 
 /// <summary>
-/// Reads Markdown (CommonMark/GFM subset) as one page: ATX (#) and setext headings, paragraphs, list
-/// items with nesting depth, fenced code blocks, pipe tables and block quotes. Inline markup (emphasis,
-/// links, images, inline code, HTML tags) is reduced to its visible text. YAML front matter is metadata
-/// and is left out.
+/// Reads Markdown (CommonMark with GFM pipe tables and strikethrough, parsed by Markdig) as one page:
+/// headings, paragraphs, list items with nesting depth, code blocks, table rows and block quotes. Inline
+/// markup (emphasis, links, images, inline code, HTML tags) is reduced to its visible text. YAML front
+/// matter is metadata and is left out.
 /// </summary>
-public sealed partial class MarkdownTextExtractor(ExtractionOptions? options = null) : IDocumentExtractor
+/// <remarks>
+/// Markdig's block parsing is linear, but its inline parsing of one paragraph grows quadratically on hostile
+/// input (runs of unclosed <c>[</c>, <c>[a](</c> or <c>*a </c>: about 3.5 ns × length²). So inline markup is
+/// parsed only for blocks up to <see cref="MaxInlineParsedCharacters"/> long and until the squared lengths add
+/// up to <see cref="InlineParsingBudget"/> (a few seconds at worst, several MB of ordinary paragraphs); other
+/// blocks keep their text with the markup characters in it. The time limit is checked before each block's inlines.
+/// </remarks>
+public sealed class MarkdownTextExtractor(ExtractionOptions? options = null) : IDocumentExtractor
 {
+    /// <summary>Longest block whose inline markup is parsed.</summary>
+    internal const int MaxInlineParsedCharacters = 16 * 1024;
+
+    /// <summary>The sum of squared block lengths up to which inline markup is parsed in one document.</summary>
+    internal const long InlineParsingBudget = 2_000_000_000;
+
     private readonly ExtractionOptions _options = options ?? ExtractionOptions.Default;
 
     public string FormatName => "Markdown";
@@ -22,251 +41,287 @@ public sealed partial class MarkdownTextExtractor(ExtractionOptions? options = n
     public async Task<ExtractedDocument> ExtractAsync(Stream content, CancellationToken cancellationToken)
     {
         var bytes = await InputBuffer.ReadAllAsync(content, _options, FormatName, cancellationToken);
-        var lines = TextDecoding.Decode(bytes, FormatName).Split('\n');
+        var text = TextDecoding.Decode(bytes, FormatName);
+        var document = Parse(text, cancellationToken);
         var builder = new ExtractedDocumentBuilder(_options, FormatName);
         builder.StartPage(1);
-        new Parser(lines, builder, cancellationToken).Parse();
+        new BlockWalker(builder, cancellationToken).Walk(document);
         return builder.Build(title: null);
     }
 
-    /// <summary>Reduces inline Markdown to the text a reader sees.</summary>
-    internal static string StripInline(string text)
+    private MarkdownDocument Parse(string text, CancellationToken cancellationToken)
     {
-        text = Image().Replace(text, "$1");
-        text = InlineLink().Replace(text, "$1");
-        text = ReferenceLink().Replace(text, "$1");
-        text = AutoLink().Replace(text, "$1");
-        text = InlineCode().Replace(text, "$2");
-        text = HtmlTag().Replace(text, string.Empty);
-        text = Strong().Replace(text, "$2");
-        text = Strikethrough().Replace(text, "$1");
-        text = StarEmphasis().Replace(text, "$1");
-        text = UnderscoreEmphasis().Replace(text, "$1");
-        return Escape().Replace(text, "$1");
+        var pipelineBuilder = new MarkdownPipelineBuilder
+        {
+            MaximumNestingDepth = _options.MaxNestingDepth,
+        }
+        .UsePipeTables()
+        .UseEmphasisExtras(Markdig.Extensions.EmphasisExtras.EmphasisExtraOptions.Strikethrough)
+        .UseYamlFrontMatter();
+
+        var inlineBudget = new InlineBudget(InlineParsingBudget);
+        foreach (var blockParser in pipelineBuilder.BlockParsers)
+        {
+            blockParser.Closed += (_, block) => LimitInlineParsing(block, inlineBudget, cancellationToken);
+        }
+
+        try
+        {
+            return Markdown.Parse(text, pipelineBuilder.Build());
+        }
+        catch (ArgumentException exception)
+        {
+            // Markdig's only content-dependent ArgumentException: blocks or inlines nested past MaximumNestingDepth.
+            throw new DocumentExtractionException(ExtractionFailureKind.LimitExceeded,
+                $"The Markdown nests elements more than {_options.MaxNestingDepth:N0} levels deep, the extraction limit.", exception);
+        }
     }
 
-    private sealed class Parser(string[] lines, ExtractedDocumentBuilder builder, CancellationToken cancellationToken)
+    private static void LimitInlineParsing(Block block, InlineBudget budget, CancellationToken cancellationToken)
     {
-        private readonly List<string> _paragraph = [];
-        private int _index;
-
-        public void Parse()
+        cancellationToken.ThrowIfCancellationRequested();
+        if (block is not LeafBlock { ProcessInlines: true } leaf)
         {
-            SkipFrontMatter();
-            while (_index < lines.Length)
+            return;
+        }
+
+        var characters = LineCharacters(leaf.Lines);
+        if (characters > MaxInlineParsedCharacters || !budget.TrySpend(characters * characters))
+        {
+            leaf.ProcessInlines = false;
+            return;
+        }
+
+        // Inlines are parsed after all blocks; this keeps the time limit effective during that phase too.
+        leaf.ProcessInlinesBegin += (_, _) => cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private static long LineCharacters(StringLineGroup lines)
+    {
+        long characters = 0;
+        for (var index = 0; index < lines.Count; index++)
+        {
+            characters += lines.Lines[index].Slice.Length + 1;
+        }
+
+        return characters;
+    }
+
+    private sealed class InlineBudget(long remaining)
+    {
+        public bool TrySpend(long cost)
+        {
+            if (cost > remaining)
             {
-                if ((_index & 1023) == 0)
+                remaining = 0;
+                return false;
+            }
+
+            remaining -= cost;
+            return true;
+        }
+    }
+
+    /// <summary>Walks the block tree with an explicit stack, emitting blocks in reading order.</summary>
+    private sealed class BlockWalker(ExtractedDocumentBuilder builder, CancellationToken cancellationToken)
+    {
+        private int _visited;
+
+        public void Walk(MarkdownDocument document)
+        {
+            var pending = new Stack<(Block Block, int ListDepth, bool InListItem)>();
+            PushChildren(pending, document, listDepth: -1, inListItem: false);
+            while (pending.TryPop(out var entry))
+            {
+                if ((++_visited & 1023) == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                var line = lines[_index];
-                if (FenceOpening().Match(line) is { Success: true } fence)
+                switch (entry.Block)
                 {
-                    FlushParagraph();
-                    ReadFencedCode(fence.Groups[1].Value);
-                }
-                else if (string.IsNullOrWhiteSpace(line))
-                {
-                    FlushParagraph();
-                    _index++;
-                }
-                else if (AtxHeading().Match(line) is { Success: true } heading)
-                {
-                    FlushParagraph();
-                    builder.AddHeading(StripInline(heading.Groups[2].Value), heading.Groups[1].Length);
-                    _index++;
-                }
-                else if (_paragraph.Count > 0 && SetextUnderline().Match(line) is { Success: true } underline)
-                {
-                    var text = string.Join(' ', _paragraph);
-                    _paragraph.Clear();
-                    builder.AddHeading(StripInline(text), underline.Groups[1].Value[0] == '=' ? 1 : 2);
-                    _index++;
-                }
-                else if (ThematicBreak().IsMatch(line))
-                {
-                    FlushParagraph();
-                    _index++;
-                }
-                else if (line.Contains('|', StringComparison.Ordinal) && _index + 1 < lines.Length && TableSeparator().IsMatch(lines[_index + 1]))
-                {
-                    FlushParagraph();
-                    ReadTable();
-                }
-                else if (ListItem().Match(line) is { Success: true } item)
-                {
-                    FlushParagraph();
-                    ReadListItem(item);
-                }
-                else if (LinkDefinition().IsMatch(line))
-                {
-                    _index++;
-                }
-                else
-                {
-                    var quote = BlockQuote().Match(line);
-                    _paragraph.Add(quote.Success ? quote.Groups[1].Value.Trim() : line.Trim());
-                    _index++;
-                }
-            }
+                    case YamlFrontMatterBlock or LinkReferenceDefinitionGroup or ThematicBreakBlock:
+                        break;
+                    case HeadingBlock heading:
+                        builder.AddHeading(LeafText(heading, softBreak: " "), heading.Level);
+                        break;
+                    case Table table:
+                        foreach (var row in table.OfType<TableRow>())
+                        {
+                            builder.AddTableRow(row.OfType<TableCell>().Select(cell => string.Join(' ', cell.OfType<LeafBlock>().Select(leaf => LeafText(leaf, " ")))));
+                        }
 
-            FlushParagraph();
-        }
-
-        private void SkipFrontMatter()
-        {
-            if (lines.Length == 0 || lines[0].TrimEnd() != "---")
-            {
-                return;
-            }
-
-            for (var i = 1; i < Math.Min(lines.Length, 200); i++)
-            {
-                if (lines[i].TrimEnd() is "---" or "...")
-                {
-                    _index = i + 1;
-                    return;
+                        break;
+                    case CodeBlock code:
+                        builder.AddCode(code.Lines.ToString());
+                        break;
+                    case HtmlBlock html:
+                        builder.AddParagraph(WithoutTags(html.Lines.ToString()));
+                        break;
+                    case ParagraphBlock paragraph when paragraph.Inline is null && LooksLikePipeTable(paragraph.Lines):
+                        AddRawTable(paragraph.Lines);
+                        break;
+                    case LeafBlock leaf when entry.InListItem:
+                        builder.AddListItem(LeafText(leaf, softBreak: " "), entry.ListDepth);
+                        break;
+                    case LeafBlock leaf:
+                        builder.AddParagraph(LeafText(leaf, softBreak: "\n"));
+                        break;
+                    case ListBlock list:
+                        PushChildren(pending, list, entry.ListDepth + 1, inListItem: true);
+                        break;
+                    case ContainerBlock container:
+                        PushChildren(pending, container, entry.ListDepth, entry.InListItem);
+                        break;
                 }
             }
         }
 
-        private void ReadFencedCode(string fence)
+        private static void PushChildren(Stack<(Block, int, bool)> pending, ContainerBlock container, int listDepth, bool inListItem)
         {
-            var code = new List<string>();
-            _index++;
-            while (_index < lines.Length)
+            for (var index = container.Count - 1; index >= 0; index--)
             {
-                var line = lines[_index++];
-                var trimmed = line.Trim();
-                if (trimmed.Length >= fence.Length && trimmed.StartsWith(fence, StringComparison.Ordinal) && trimmed.All(character => character == fence[0]))
+                pending.Push((container[index], listDepth, inListItem));
+            }
+        }
+
+        // A table too long for inline parsing still reads as rows: split each line on unescaped pipes.
+        private void AddRawTable(StringLineGroup lines)
+        {
+            for (var index = 0; index < lines.Count; index++)
+            {
+                if ((index & 1023) == 0)
                 {
-                    break;
+                    cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                code.Add(line);
-            }
-
-            builder.AddCode(string.Join('\n', code));
-        }
-
-        private void ReadTable()
-        {
-            builder.AddTableRow(TableCells(lines[_index]));
-            _index += 2;
-            while (_index < lines.Length && !string.IsNullOrWhiteSpace(lines[_index]) && lines[_index].Contains('|', StringComparison.Ordinal))
-            {
-                builder.AddTableRow(TableCells(lines[_index]));
-                _index++;
-            }
-        }
-
-        private static IEnumerable<string> TableCells(string line)
-        {
-            var trimmed = line.Trim();
-            if (trimmed.StartsWith('|'))
-            {
-                trimmed = trimmed[1..];
-            }
-
-            if (trimmed.EndsWith('|') && !trimmed.EndsWith("\\|", StringComparison.Ordinal))
-            {
-                trimmed = trimmed[..^1];
-            }
-
-            return EscapedPipeSplit().Split(trimmed).Select(cell => StripInline(cell.Replace("\\|", "|", StringComparison.Ordinal).Trim()));
-        }
-
-        private void ReadListItem(Match item)
-        {
-            var indent = item.Groups[1].Value.Replace("\t", "    ", StringComparison.Ordinal).Length;
-            var text = new List<string> { item.Groups[3].Value.Trim() };
-            _index++;
-
-            // Continuation lines: indented text, or lazy continuation of the item's paragraph.
-            while (_index < lines.Length)
-            {
-                var line = lines[_index];
-                if (string.IsNullOrWhiteSpace(line) || ListItem().IsMatch(line) || AtxHeading().IsMatch(line)
-                    || FenceOpening().IsMatch(line) || ThematicBreak().IsMatch(line) || BlockQuote().IsMatch(line))
+                var line = lines.Lines[index].Slice.ToString();
+                if (index != 1)
                 {
-                    break;
+                    builder.AddTableRow(SplitCells(line));
                 }
-
-                text.Add(line.Trim());
-                _index++;
-            }
-
-            builder.AddListItem(StripInline(string.Join(' ', text)), indent / 2);
-        }
-
-        private void FlushParagraph()
-        {
-            if (_paragraph.Count > 0)
-            {
-                builder.AddParagraph(StripInline(string.Join('\n', _paragraph)));
-                _paragraph.Clear();
             }
         }
     }
 
-    [GeneratedRegex(@"^ {0,3}(`{3,}|~{3,})")]
-    private static partial Regex FenceOpening();
+    /// <summary>The visible text of a leaf block: inline markup reduced to what a reader sees.</summary>
+    private static string LeafText(LeafBlock leaf, string softBreak)
+    {
+        if (leaf.Inline is null)
+        {
+            return leaf.Lines.ToString();
+        }
 
-    [GeneratedRegex(@"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")]
-    private static partial Regex AtxHeading();
+        var text = new StringBuilder();
+        var pending = new Stack<Inline>();
+        PushInlines(pending, leaf.Inline);
+        while (pending.TryPop(out var inline))
+        {
+            switch (inline)
+            {
+                case LiteralInline literal:
+                    text.Append(literal.Content.AsSpan());
+                    break;
+                case CodeInline code:
+                    text.Append(code.Content);
+                    break;
+                case AutolinkInline autolink:
+                    text.Append(autolink.Url);
+                    break;
+                case HtmlEntityInline entity:
+                    text.Append(entity.Transcoded.AsSpan());
+                    break;
+                case LineBreakInline lineBreak:
+                    text.Append(lineBreak.IsHard ? "\n" : softBreak);
+                    break;
+                case ContainerInline container:
+                    PushInlines(pending, container);
+                    break;
+            }
+        }
 
-    [GeneratedRegex(@"^ {0,3}(=+|-+)[ \t]*$")]
-    private static partial Regex SetextUnderline();
+        return text.ToString();
+    }
 
-    [GeneratedRegex(@"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")]
-    private static partial Regex ThematicBreak();
+    private static void PushInlines(Stack<Inline> pending, ContainerInline container)
+    {
+        for (var inline = container.LastChild; inline is not null; inline = inline.PreviousSibling)
+        {
+            pending.Push(inline);
+        }
+    }
 
-    [GeneratedRegex(@"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")]
-    private static partial Regex TableSeparator();
+    private static bool LooksLikePipeTable(StringLineGroup lines)
+    {
+        if (lines.Count < 2 || !lines.Lines[0].Slice.AsSpan().Contains('|'))
+        {
+            return false;
+        }
 
-    [GeneratedRegex(@"^([ \t]*)([-*+]|\d{1,9}[.)])[ \t]+(.*)$")]
-    private static partial Regex ListItem();
+        var separator = lines.Lines[1].Slice.AsSpan().Trim();
+        return separator.Contains('-') && !separator.ContainsAnyExcept("|:- \t");
+    }
 
-    [GeneratedRegex(@"^ {0,3}>[ ]?(.*)$")]
-    private static partial Regex BlockQuote();
+    /// <summary>Splits a pipe-table line into cells; <c>\|</c> is a literal pipe and outer pipes are optional.</summary>
+    internal static List<string> SplitCells(string line)
+    {
+        var trimmed = line.AsSpan().Trim();
+        if (trimmed.StartsWith('|'))
+        {
+            trimmed = trimmed[1..];
+        }
 
-    [GeneratedRegex(@"^ {0,3}\[[^\]]+\]:\s+\S+")]
-    private static partial Regex LinkDefinition();
+        if (trimmed.EndsWith('|') && !trimmed.EndsWith("\\|"))
+        {
+            trimmed = trimmed[..^1];
+        }
 
-    [GeneratedRegex(@"(?<!\\)\|")]
-    private static partial Regex EscapedPipeSplit();
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        for (var index = 0; index < trimmed.Length; index++)
+        {
+            if (trimmed[index] == '\\' && index + 1 < trimmed.Length && trimmed[index + 1] == '|')
+            {
+                cell.Append('|');
+                index++;
+            }
+            else if (trimmed[index] == '|')
+            {
+                cells.Add(cell.ToString());
+                cell.Clear();
+            }
+            else
+            {
+                cell.Append(trimmed[index]);
+            }
+        }
 
-    [GeneratedRegex(@"!\[([^\]]*)\]\([^)]*\)")]
-    private static partial Regex Image();
+        cells.Add(cell.ToString());
+        return cells;
+    }
 
-    [GeneratedRegex(@"\[([^\]]+)\]\([^)]*\)")]
-    private static partial Regex InlineLink();
+    /// <summary>Drops HTML tags and comments from an HTML block, keeping the text between them.</summary>
+    internal static string WithoutTags(string html)
+    {
+        var text = new StringBuilder(html.Length);
+        var inTag = false;
+        foreach (var character in html)
+        {
+            if (character == '<')
+            {
+                inTag = true;
+            }
+            else if (character == '>' && inTag)
+            {
+                inTag = false;
+                text.Append(' ');
+            }
+            else if (!inTag)
+            {
+                text.Append(character);
+            }
+        }
 
-    [GeneratedRegex(@"\[([^\]]+)\]\[[^\]]*\]")]
-    private static partial Regex ReferenceLink();
-
-    [GeneratedRegex(@"<((?:https?|mailto):[^>\s]+)>")]
-    private static partial Regex AutoLink();
-
-    [GeneratedRegex(@"(`+)(.+?)\1")]
-    private static partial Regex InlineCode();
-
-    [GeneratedRegex(@"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")]
-    private static partial Regex HtmlTag();
-
-    [GeneratedRegex(@"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")]
-    private static partial Regex Strong();
-
-    [GeneratedRegex(@"~~(?=\S)(.+?)(?<=\S)~~")]
-    private static partial Regex Strikethrough();
-
-    [GeneratedRegex(@"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")]
-    private static partial Regex StarEmphasis();
-
-    [GeneratedRegex(@"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")]
-    private static partial Regex UnderscoreEmphasis();
-
-    [GeneratedRegex(@"\\([\\`*_{}\[\]()#+\-.!|~<>])")]
-    private static partial Regex Escape();
+        return text.ToString();
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Memic.Ingestion.Extraction.Internals;
 
 namespace Memic.Ingestion.Extraction.TextFormats;
@@ -7,7 +6,7 @@ namespace Memic.Ingestion.Extraction.TextFormats;
 /// Reads plain text: paragraphs are separated by blank lines, and a form feed (\f, as printers and
 /// pdftotext emit) starts a new page. A trailing form feed does not add an empty page.
 /// </summary>
-public sealed partial class PlainTextExtractor(ExtractionOptions? options = null) : IDocumentExtractor
+public sealed class PlainTextExtractor(ExtractionOptions? options = null) : IDocumentExtractor
 {
     private readonly ExtractionOptions _options = options ?? ExtractionOptions.Default;
 
@@ -29,7 +28,7 @@ public sealed partial class PlainTextExtractor(ExtractionOptions? options = null
         {
             cancellationToken.ThrowIfCancellationRequested();
             builder.StartPage(index + 1);
-            foreach (var paragraph in BlankLine().Split(pages[index]))
+            foreach (var paragraph in Paragraphs(pages[index]))
             {
                 builder.AddParagraph(paragraph);
             }
@@ -38,6 +37,43 @@ public sealed partial class PlainTextExtractor(ExtractionOptions? options = null
         return builder.Build(title: null);
     }
 
-    [GeneratedRegex(@"\n[ \t]*\n\s*")]
-    internal static partial Regex BlankLine();
+    /// <summary>
+    /// Splits text at blank lines (a line break, spaces or tabs, another line break, then any whitespace) in one
+    /// pass; the whitespace around a paragraph is left to the builder's cleanup.
+    /// </summary>
+    internal static IEnumerable<string> Paragraphs(string text)
+    {
+        var start = 0;
+        var index = 0;
+        while (index < text.Length)
+        {
+            if (text[index] != '\n')
+            {
+                index++;
+                continue;
+            }
+
+            var next = index + 1;
+            while (next < text.Length && text[next] is ' ' or '\t')
+            {
+                next++;
+            }
+
+            if (next >= text.Length || text[next] != '\n')
+            {
+                index = next;
+                continue;
+            }
+
+            yield return text[start..index];
+            while (next < text.Length && char.IsWhiteSpace(text[next]))
+            {
+                next++;
+            }
+
+            start = index = next;
+        }
+
+        yield return text[start..];
+    }
 }
