@@ -104,7 +104,7 @@ resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
     AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
-    // DefaultAzureCredential in the app picks the user-assigned identity from this.
+    // Names the user-assigned identity to the app's one Azure credential (Memic.Azure's AzureCredentials).
     AZURE_CLIENT_ID: identityClientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'

@@ -55,7 +55,7 @@ public static partial class DependencyInjection
             var clientId = sp.GetRequiredService<IOptions<AzureIdentityOptions>>().Value.ManagedIdentityClientId;
             var credential = AzureCredentials.Create(clientId);
             LogAzureCredential((sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(typeof(AzureCredentials)),
-                credential.GetType().Name, clientId ?? "the system-assigned identity");
+                credential.GetType().Name, clientId ?? "no client id (a system-assigned identity, or a developer login)");
             return credential;
         });
         return services;

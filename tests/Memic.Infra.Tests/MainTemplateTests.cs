@@ -84,6 +84,17 @@ public sealed class MainTemplateTests(InfraFixture infra)
         Assert.EndsWith(".primaryEndpoints.table", ArmValue.ToArmString(AppSettings["AzureWebJobsStorage__tableServiceUri"]), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// AZURE_CLIENT_ID alone names the identity; that the app really uses it for every client is proven by
+    /// DeployedSettingsCompositionTests, not by the setting's presence here.
+    /// </summary>
+    [Fact]
+    public void The_app_identity_is_named_only_by_AZURE_CLIENT_ID()
+    {
+        Assert.Contains(".outputs.clientId.value", ArmValue.ToArmString(AppSettings["AZURE_CLIENT_ID"]), StringComparison.Ordinal);
+        Assert.DoesNotContain(AppSettings.Keys, key => key.StartsWith("Memic__", StringComparison.Ordinal) && key.EndsWith("ClientId", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("Memic__Blobs__Provider", "AzureBlob")]
     [InlineData("Memic__Catalog__Provider", "AzureTable")]
