@@ -67,7 +67,8 @@ public sealed class DefaultProjectSetupTests : IDisposable
             .AddMemicFunctionServices(configuration)
             .AddEmbeddedCatalogAndKeys(configuration)
             .AddEmbeddedSearchIndex()
-            .AddMiniLmEmbeddings();
+            .AddMiniLmEmbeddings()
+            .AddInProcessProvisioning();
         services.AddHostedService<DefaultProjectSetup>();
         return services.BuildServiceProvider();
     }

@@ -118,14 +118,27 @@ public sealed partial class RouteParityTests
     }
 
     [Fact]
-    public void The_ingestion_functions_are_the_blob_queue_and_timer_triggers()
+    public void The_background_functions_are_the_ingestion_triggers_and_the_provisioning_queue_trigger()
     {
         var triggers = BuildOutput.FunctionsMetadata()
             .Where(f => f.GetProperty("bindings")[0].GetProperty("type").GetString() != "httpTrigger")
             .Select(f => $"{f.GetProperty("name").GetString()} {f.GetProperty("bindings")[0].GetProperty("type").GetString()}")
             .Order(StringComparer.Ordinal);
 
-        Assert.Equal(["IngestQueuedFile queueTrigger", "IngestUploadedBlob blobTrigger", "ResumeStalledIngestion timerTrigger"], triggers);
+        Assert.Equal(
+            ["CompleteEnvironmentProvisioning queueTrigger", "IngestQueuedFile queueTrigger", "IngestUploadedBlob blobTrigger", "ResumeStalledIngestion timerTrigger"],
+            triggers);
+    }
+
+    [Fact]
+    public void The_provisioning_trigger_drains_the_queue_the_provisioning_queue_writes_on_the_host_storage()
+    {
+        var function = Assert.Single(BuildOutput.FunctionsMetadata(), f => f.GetProperty("name").GetString() == "CompleteEnvironmentProvisioning");
+        var trigger = function.GetProperty("bindings")[0];
+
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(Memic.Azure.Queues.AzureStorageProvisioningQueue.QueueName, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(IngestionFunctions.StorageConnection, trigger.GetProperty("connection").GetString());
     }
 
     [Fact]
