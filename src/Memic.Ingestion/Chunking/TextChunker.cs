@@ -361,32 +361,50 @@ public sealed class TextChunker
                 .ToList();
         }
 
-        /// <summary>Longest runs of whole text elements (never half a surrogate pair) that fit the limit.</summary>
+        /// <summary>
+        /// Longest runs of whole text elements (never half a surrogate pair) that fit the limit. Each run's length
+        /// is found by doubling and then halving from its start, so the work stays proportional to the run, not to
+        /// the rest of the text (a single 20-million-letter word would otherwise take hours).
+        /// </summary>
         private List<Piece> SplitIntoCharacters(Piece piece)
         {
-            var elements = new List<string>();
-            var enumerator = StringInfo.GetTextElementEnumerator(piece.Text);
-            while (enumerator.MoveNext())
-            {
-                elements.Add(enumerator.GetTextElement());
-            }
+            var text = piece.Text;
+            var elementStarts = StringInfo.ParseCombiningCharacters(text);
+            int Offset(int element) => element < elementStarts.Length ? elementStarts[element] : text.Length;
+            bool Fits(int first, int count) => Count(text[Offset(first)..Offset(first + count)]) <= _maxTokens;
 
             var parts = new List<Piece>();
             var start = 0;
-            while (start < elements.Count)
+            while (start < elementStarts.Length)
             {
-                int low = 1, high = elements.Count - start, best = 0;
-                while (low <= high)
+                // Double the run until it no longer fits (or reaches the end), then halve the gap between the two.
+                var remaining = elementStarts.Length - start;
+                int best = 0, tooMany = remaining + 1;
+                for (var size = 1; ; size = Math.Min(size * 2, remaining))
                 {
-                    var middle = low + ((high - low) / 2);
-                    if (Count(string.Concat(elements.GetRange(start, middle))) <= _maxTokens)
+                    if (!Fits(start, size))
+                    {
+                        tooMany = size;
+                        break;
+                    }
+
+                    best = size;
+                    if (size == remaining)
+                    {
+                        break;
+                    }
+                }
+
+                while (tooMany - best > 1)
+                {
+                    var middle = best + ((tooMany - best) / 2);
+                    if (Fits(start, middle))
                     {
                         best = middle;
-                        low = middle + 1;
                     }
                     else
                     {
-                        high = middle - 1;
+                        tooMany = middle;
                     }
                 }
 
@@ -396,8 +414,7 @@ public sealed class TextChunker
                         $"The token counter rates a single character as more than {_maxTokens} tokens; chunking cannot satisfy the limit.");
                 }
 
-                var text = string.Concat(elements.GetRange(start, best));
-                parts.Add(Sub(piece, text, start == 0 ? piece.Separator : string.Empty, Granularity.Character));
+                parts.Add(Sub(piece, text[Offset(start)..Offset(start + best)], start == 0 ? piece.Separator : string.Empty, Granularity.Character));
                 start += best;
             }
 

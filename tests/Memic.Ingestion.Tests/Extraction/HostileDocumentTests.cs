@@ -86,6 +86,20 @@ public sealed class HostileDocumentTests
         Assert.Equal(new DocumentBlock(BlockKind.Heading, "a b", 1), Assert.Single(document.Pages[0].Blocks));
     }
 
+    [Fact]
+    public async Task One_word_just_under_the_character_limit_is_chunked_into_parts_that_fit()
+    {
+        var hostile = HostileDocuments.OneWordText(19_000_000);
+        var registry = DocumentExtractorRegistry.CreateDefault(ExtractionOptions.Default, new FakeOcrEngine(string.Empty));
+
+        var outcome = await Task.Run(() => ExtractAndChunkAsync(registry, hostile), TestContext.Current.CancellationToken)
+            .WaitAsync(Budget, TestContext.Current.CancellationToken);
+
+        Assert.Null(outcome.Failure);
+        Assert.True(outcome.Chunks.Sum(chunk => (long)chunk.Text.Length) >= 19_000_000, "Every letter is in some chunk.");
+        Assert.All(outcome.Chunks, chunk => Assert.True(chunk.TokenCount <= new ChunkingOptions().MaxTokensPerChunk));
+    }
+
     private static async Task<(DocumentExtractionException? Failure, IReadOnlyList<Memic.Core.Documents.DocumentChunk> Chunks)> ExtractAndChunkAsync(
         DocumentExtractorRegistry registry, HostileDocument hostile)
     {

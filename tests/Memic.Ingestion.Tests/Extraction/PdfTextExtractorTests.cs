@@ -61,4 +61,40 @@ public sealed class PdfTextExtractorTests
         Assert.Equal(".png", call.Extension);
         Assert.Equal(2, ChunkContaining(chunks, "Scanned invoice total is 4200 euros.").PageNumber);
     }
+
+    [Fact]
+    public async Task Pdf_scanned_page_larger_than_the_pixel_limit_fails_before_ocr()
+    {
+        var png = PngText.Render("SCANNED TEXT");
+        var ocr = new FakeOcrEngine("never read");
+        var options = new ExtractionOptions { MaxImagePixels = 100 };
+
+        var failure = await ExtractionFailureAsync(PdfFixtures.PdfWithImagePage(3, imagePage: 2, png), "scan.pdf", ocrEngine: ocr, options: options);
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.StartsWith("An image on page 2 of the PDF is ", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(ocr.Calls);
+    }
+
+    [Fact]
+    public async Task Pdf_stream_that_inflates_past_the_stream_limit_fails_while_inflating()
+    {
+        var pdf = HostileDocuments.NestedDeflatePdf(decodedBytes: 8L * 1024 * 1024).Content;
+        var options = new ExtractionOptions { MaxPdfStreamBytes = 4L * 1024 * 1024 };
+
+        var failure = await ExtractionFailureAsync(pdf, "nested.pdf", options: options);
+
+        Assert.Equal(ExtractionFailureKind.LimitExceeded, failure.Kind);
+        Assert.Equal("A stream in the PDF decodes to more than 4 MB, the extraction limit.", failure.Message);
+    }
+
+    [Fact]
+    public async Task Pdf_stream_within_the_stream_limit_decodes_as_before()
+    {
+        var pdf = HostileDocuments.NestedDeflatePdf(decodedBytes: 1024 * 1024).Content;
+
+        var failure = await ExtractionFailureAsync(pdf, "blank.pdf");
+
+        Assert.Equal(ExtractionFailureKind.NoTextLayer, failure.Kind);
+    }
 }

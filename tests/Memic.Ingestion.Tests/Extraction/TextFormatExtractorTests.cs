@@ -179,7 +179,7 @@ public sealed class MarkdownTextExtractorTests
     [Fact]
     public async Task Markdown_quotes_html_blocks_and_entities_read_as_text()
     {
-        const string markdown = "> Quoted *advice*\n\n<div class=\"note\">Boxed <b>note</b></div>\n\nFish &amp; chips ~~cheap~~";
+        const string markdown = "> Quoted *advice*\n\n<div class=\"note\">Boxed <b>note</b></div>\n\n<!-- hidden\ncomment -->\n\n<script>var hidden = 1;</script>\n\nFish &amp; chips ~~cheap~~";
 
         var document = await ExtractAsync(Encoding.UTF8.GetBytes(markdown), "quote.md");
 

@@ -155,6 +155,10 @@ public sealed class MarkdownTextExtractor(ExtractionOptions? options = null) : I
                     case CodeBlock code:
                         builder.AddCode(code.Lines.ToString());
                         break;
+                    case HtmlBlock { Type: HtmlBlockType.Comment or HtmlBlockType.ProcessingInstruction or HtmlBlockType.DocumentType or HtmlBlockType.CData }:
+                        break;
+                    case HtmlBlock html when html.Type == HtmlBlockType.ScriptPreOrStyle && !html.Lines.ToString().TrimStart().StartsWith("<pre", StringComparison.OrdinalIgnoreCase):
+                        break;
                     case HtmlBlock html:
                         builder.AddParagraph(WithoutTags(html.Lines.ToString()));
                         break;
