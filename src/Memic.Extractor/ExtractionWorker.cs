@@ -17,6 +17,7 @@ internal static class ExtractionWorker
     public static async Task<int> RunAsync(string[] args, Stream input, Stream output, TextWriter diagnostics)
     {
         var settings = WorkerArguments.Parse(args);
+        OrphanWatch.Start();
         var registry = DocumentExtractorRegistry.CreateDefault(
             new ExtractionOptions { Timeout = settings.Timeout },
             settings.OcrEnabled ? null : NoOcrEngine.Instance);
