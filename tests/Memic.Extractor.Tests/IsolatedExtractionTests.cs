@@ -63,6 +63,24 @@ public sealed class IsolatedExtractionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_worker_that_answered_serves_the_next_file_and_one_that_was_killed_does_not()
+    {
+        var before = WorkerProcessIds();
+        await AssertNextFileParsesAsync();
+        var first = Assert.Single(WorkerProcessIds().Except(before));
+
+        await AssertNextFileParsesAsync();
+        var reused = WorkerProcessIds().Except(before).ToList();
+        await Assert.ThrowsAsync<DocumentRejectedException>(() => ParseAsync([1], TestHooks.Crash, "crash.bin"));
+        await AssertNextFileParsesAsync();
+        var replaced = WorkerProcessIds().Except(before).ToList();
+
+        Assert.Equal([first], reused);
+        Assert.DoesNotContain(first, replaced);
+        Assert.Single(replaced);
+    }
+
+    [Fact]
     public async Task A_parser_allocating_without_bound_fails_at_the_memory_limit_and_the_host_stays_small()
     {
         var hostPeakBefore = ProcessMemory.OwnResidentBytes().Peak;
@@ -70,6 +88,24 @@ public sealed class IsolatedExtractionTests : IDisposable
         var failure = await Assert.ThrowsAsync<DocumentRejectedException>(() => ParseAsync([1], TestHooks.AllocateManaged, "bomb.bin"));
 
         Assert.Equal($"The file could not be parsed within the memory limit ({MemoryLimitMB} MB).", failure.Message);
+        AssertHostGrewLessThanBudget(hostPeakBefore);
+        await AssertNextFileParsesAsync();
+    }
+
+    [Fact]
+    public async Task A_shared_string_referenced_by_thousands_of_cells_fails_without_growing_the_host()
+    {
+        // ~0.9 MB of incompressible text (past the zip ratio check) that every cell of the sheet repeats: ~4.5 billion characters.
+        var random = new Random(9);
+        var shared = new string([.. Enumerable.Range(0, 900_000).Select(_ => (char)('a' + random.Next(26)))]);
+        var rows = Enumerable.Range(0, 5_000).Select(_ => (IReadOnlyList<OfficeFixtures.XlsxCell?>)[new OfficeFixtures.SharedText(shared)]).ToList();
+        var bomb = OfficeFixtures.Xlsx([new OfficeFixtures.TestSheet("Bomb", rows)]);
+        var hostPeakBefore = ProcessMemory.OwnResidentBytes().Peak;
+
+        var failure = await Assert.ThrowsAsync<DocumentRejectedException>(() =>
+            ParseAsync(bomb, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "bomb.xlsx"));
+
+        Assert.False(string.IsNullOrWhiteSpace(failure.Message));
         AssertHostGrewLessThanBudget(hostPeakBefore);
         await AssertNextFileParsesAsync();
     }
