@@ -36,14 +36,24 @@ internal static class ExtractionWorker
             }
 
             reply = null;
-
-            // Give the memory of a large file back to the OS before the next one, so the host's view of this worker's
-            // size (which it kills on) starts from the baseline again.
-            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            ReleaseMemoryIfLarge();
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// After a large file, gives its memory back to the OS, so the host's view of this worker's size (which it kills on)
+    /// starts near the baseline again. Not after every file: decommitting the heap makes the next file fault in fresh
+    /// pages, which costs more than the parse of a typical file.
+    /// </summary>
+    private static void ReleaseMemoryIfLarge()
+    {
+        if (Environment.WorkingSet > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4)
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
     }
 
     private static async Task<ExtractionReply> ExtractAsync(
