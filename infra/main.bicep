@@ -300,6 +300,9 @@ var memicSettings = union(
     Memic__Catalog__ServiceUri: storage.outputs.tableEndpoint
     Memic__Keys__Provider: 'KeyVault'
     Memic__Keys__VaultUri: keyVault.outputs.uri
+    // Each upload is parsed in a worker process that is killed past these limits (an FC1 instance has 2 GB).
+    Memic__Extraction__MaxMemoryMB: '1024'
+    Memic__Extraction__Timeout: '00:02:00'
     Memic__Search__Provider: 'AzureAISearch'
     Memic__Search__Services__0__Name: search.outputs.name
     Memic__Search__Services__0__Endpoint: search.outputs.endpoint

@@ -45,6 +45,10 @@ public static class DependencyInjection
         services.TryAddSingleton<UploadUrlSigner>();
         services.TryAddSingleton<FolderService>();
         services.TryAddSingleton<FileService>();
+        services.AddOptions<Ingestion.IngestionOptions>()
+            .Bind(configuration.GetSection(Ingestion.IngestionOptions.Section))
+            .Validate(o => o.MaxAttempts is >= 1 and <= 100, "Memic:Ingestion:MaxAttempts must be between 1 and 100.")
+            .ValidateOnStart();
         services.TryAddSingleton<FileIngestionPipeline>();
         services.TryAddSingleton<Search.SearchService>();
         services.AddOptions<Chat.ChatModelOptions>()

@@ -1,10 +1,14 @@
 using System.Text.Json;
+using Memic.Core.Embeddings;
 using Memic.Core.Errors;
 using Memic.Core.Files;
+using Memic.Core.Ingestion;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
 using Memic.Core.Tenancy;
 using Memic.Core.Usage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Azure.Tests;
 
@@ -134,6 +138,73 @@ public abstract class CatalogDataContract
         var stored = await catalog.Files.GetFileAsync(environment.Id, file.Id, Ct);
         AssertSameFile(changed with { Name = file.Name }, stored);
     }
+
+    [Fact]
+    public async Task Attempts_are_counted_atomically_and_no_status_write_undoes_them()
+    {
+        var (catalog, environment, folder) = await SeedAsync();
+        var file = NewFile(environment, folder, T0) with { Status = FileStatus.Uploaded };
+        await catalog.Files.AddFileAsync(file, Ct);
+
+        var counts = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => catalog.Files.RecordAttemptAsync(environment.Id, file.Id, Ct)));
+        Assert.True(await catalog.Files.UpdateFileAsync(file with { Status = FileStatus.ParsingStarted, Attempts = 0, UpdatedAt = T0.AddMinutes(1) }, Ct));
+        Assert.True(await catalog.Files.TransitionAsync(environment.Id, file.Id, [FileStatus.ParsingStarted], FileStatus.ParsingComplete, T0.AddMinutes(2), Ct));
+
+        Assert.Equal([1, 2, 3, 4, 5, 6], counts.Order());
+        Assert.Equal(6, (await catalog.Files.GetFileAsync(environment.Id, file.Id, Ct))!.Attempts);
+        Assert.Null(await catalog.Files.RecordAttemptAsync(environment.Id, Guid.NewGuid(), Ct));
+        Assert.Null(await catalog.Files.RecordAttemptAsync(Guid.NewGuid(), file.Id, Ct));
+    }
+
+    [Fact]
+    public async Task A_file_whose_runs_never_finished_MaxAttempts_times_is_failed_where_it_stopped_and_never_run_again()
+    {
+        var (catalog, environment, folder) = await SeedAsync();
+        var file = NewFile(environment, folder, T0) with { Status = FileStatus.ParsingStarted, UpdatedAt = T0 };
+        await catalog.Files.AddFileAsync(file, Ct);
+        for (var run = 0; run < 3; run++)
+        {
+            await catalog.Files.RecordAttemptAsync(environment.Id, file.Id, Ct);
+        }
+
+        var pipeline = PipelineWithoutDocuments(catalog, new IngestionOptions { MaxAttempts = 3 });
+
+        var sweep = await pipeline.StartOrResumeAsync(environment.Id, file.Id, TimeSpan.FromMinutes(35), Ct);
+        var redelivered = await pipeline.StartOrResumeAsync(environment.Id, file.Id, TimeSpan.FromMinutes(35), Ct);
+        await pipeline.RunAsync(environment.Id, file.Id, Ct);
+
+        var failed = await catalog.Files.GetFileAsync(environment.Id, file.Id, Ct);
+        Assert.Equal(IngestionStart.GaveUp, sweep);
+        Assert.Equal(IngestionStart.NothingToDo, redelivered);
+        Assert.Equal(FileStatus.ParsingFailed, failed!.Status);
+        Assert.StartsWith("Processing this file stopped 3 times during parsing without finishing", failed.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(4, failed.Attempts);
+        Assert.DoesNotContain((environment.Id, file.Id), await catalog.Files.ListUnfinishedFilesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task The_local_worker_fails_an_exhausted_file_on_resume_instead_of_running_it()
+    {
+        var (catalog, environment, folder) = await SeedAsync();
+        var file = NewFile(environment, folder, T0) with { Status = FileStatus.EmbeddingStarted, UpdatedAt = T0 };
+        await catalog.Files.AddFileAsync(file, Ct);
+        await catalog.Files.RecordAttemptAsync(environment.Id, file.Id, Ct);
+
+        await PipelineWithoutDocuments(catalog, new IngestionOptions { MaxAttempts = 1 }).RunAsync(environment.Id, file.Id, Ct);
+
+        var failed = await catalog.Files.GetFileAsync(environment.Id, file.Id, Ct);
+        Assert.Equal(FileStatus.EmbeddingFailed, failed!.Status);
+        Assert.Contains("during embedding", failed.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A pipeline over this catalog whose document side is missing: the give-up path must decide from the catalog alone, and
+    /// a run that went further would fail the test on the first null it touched.
+    /// </summary>
+    private static FileIngestionPipeline PipelineWithoutDocuments(CatalogPorts catalog, IngestionOptions options) => new(
+        catalog.Files, blobs: null!, reader: null!, embedder: null!, model: null!, index: null!,
+        new UsageMeter(catalog.Usage, TimeProvider.System, NullLogger<UsageMeter>.Instance),
+        Options.Create(new EmbeddingModelOptions()), Options.Create(options), TimeProvider.System, NullLogger<FileIngestionPipeline>.Instance);
 
     [Fact]
     public async Task Transition_moves_a_file_only_from_the_allowed_statuses()

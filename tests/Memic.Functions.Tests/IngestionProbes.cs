@@ -77,6 +77,8 @@ internal sealed class ClaimRendezvous(int parties)
 
         public Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) => inner.RemoveFileAsync(environmentId, fileId, cancellationToken);
 
+        public Task<int?> RecordAttemptAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) => inner.RecordAttemptAsync(environmentId, fileId, cancellationToken);
+
         public Task<IReadOnlyList<(Guid EnvironmentId, Guid FileId)>> ListUnfinishedFilesAsync(CancellationToken cancellationToken) => inner.ListUnfinishedFilesAsync(cancellationToken);
 
         public Task<int> CountFilesInFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken) => inner.CountFilesInFolderAsync(environmentId, folderId, cancellationToken);

@@ -113,6 +113,8 @@ public sealed class PipelineStatusTests : IDisposable
 
             public Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) => inner.RemoveFileAsync(environmentId, fileId, cancellationToken);
 
+            public Task<int?> RecordAttemptAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) => inner.RecordAttemptAsync(environmentId, fileId, cancellationToken);
+
             public Task<IReadOnlyList<(Guid EnvironmentId, Guid FileId)>> ListUnfinishedFilesAsync(CancellationToken cancellationToken) => inner.ListUnfinishedFilesAsync(cancellationToken);
 
             public Task<int> CountFilesInFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken) => inner.CountFilesInFolderAsync(environmentId, folderId, cancellationToken);

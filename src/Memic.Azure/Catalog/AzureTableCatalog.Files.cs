@@ -105,6 +105,17 @@ public sealed partial class AzureTableCatalog : IFileCatalog, IFolderCatalog, IU
             return true;
         }, cancellationToken);
 
+    public async Task<int?> RecordAttemptAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        var recorded = await ChangeFileAsync(environmentId, fileId, entity =>
+        {
+            attempts = ++entity.Attempts;
+            return true;
+        }, cancellationToken);
+        return recorded ? attempts : null;
+    }
+
     public async Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken) =>
         await (await EnvironmentDataAsync(cancellationToken)).DeleteEntityAsync(EnvironmentData(environmentId), File(fileId), ETag.All, cancellationToken);
 

@@ -108,6 +108,7 @@ internal static class CatalogMapping
             EmbeddingDimension = file.EmbeddingDimension,
             PageCount = file.PageCount,
             ContentHash = file.ContentHash,
+            Attempts = file.Attempts,
             CreatedAt = file.CreatedAt,
             UpdatedAt = file.UpdatedAt,
         };
@@ -134,6 +135,7 @@ internal static class CatalogMapping
             EmbeddingDimension = entity.EmbeddingDimension,
             PageCount = entity.PageCount,
             ContentHash = entity.ContentHash,
+            Attempts = entity.Attempts,
             CreatedAt = entity.CreatedAt,
             UpdatedAt = entity.UpdatedAt,
         };

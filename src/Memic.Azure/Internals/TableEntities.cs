@@ -164,6 +164,9 @@ internal sealed class FileEntity : CatalogEntity
 
     public string? ContentHash { get; set; }
 
+    /// <summary>Ingestion runs started; rows written before it existed read as 0.</summary>
+    public int Attempts { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

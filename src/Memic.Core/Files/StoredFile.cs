@@ -41,6 +41,12 @@ public sealed record StoredFile
     /// <summary>SHA-256 of the uploaded bytes, lowercase hex.</summary>
     public string? ContentHash { get; init; }
 
+    /// <summary>
+    /// Ingestion runs started on this file, counted before each run starts (see <see cref="Ingestion.FileIngestionPipeline"/>);
+    /// only <see cref="Ports.IFileCatalog.RecordAttemptAsync"/> changes it.
+    /// </summary>
+    public int Attempts { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }

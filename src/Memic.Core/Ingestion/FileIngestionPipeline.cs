@@ -17,6 +17,14 @@ namespace Memic.Core.Ingestion;
 /// <c>*_started</c>/<c>*_complete</c>/<c>*_failed</c> status. A run resumes at the first step not yet complete;
 /// earlier steps are recomputed silently (they are deterministic and cheap next to embedding), so statuses only
 /// move forward. A failure fails this file alone.
+/// <para>
+/// Attempts: every run records one on the file before it does anything (<see cref="IFileCatalog.RecordAttemptAsync"/>), so a
+/// run that takes the whole process down still counts. A run that ends, ready or failed, leaves the file finished, so only
+/// runs that never ended (the process crashed or was killed, the function timed out, the host shut down mid-run) lead to
+/// another attempt. Retries inside a run (transient embedding or storage errors) are the run's own and count nothing.
+/// Once a file was started <see cref="IngestionOptions.MaxAttempts"/> times, the next pickup (a restarted worker, the stall
+/// sweep, a redelivered message) fails it at the step it stopped in instead of running it again.
+/// </para>
 /// </summary>
 public sealed class FileIngestionPipeline(
     IFileCatalog files,
@@ -27,6 +35,7 @@ public sealed class FileIngestionPipeline(
     ISearchIndex index,
     UsageMeter usage,
     IOptions<EmbeddingModelOptions> embeddingOptions,
+    IOptions<IngestionOptions> ingestionOptions,
     TimeProvider time,
     ILogger<FileIngestionPipeline> logger)
 {
@@ -51,7 +60,11 @@ public sealed class FileIngestionPipeline(
             return;
         }
 
-        await RunFromAsync(new Run(file, FirstIncompleteStep(file.Status), claimed: false), cancellationToken);
+        var run = new Run(file, FirstIncompleteStep(file.Status), claimed: false);
+        if (await BeginAttemptAsync(run, cancellationToken))
+        {
+            await RunFromAsync(run, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -90,8 +103,40 @@ public sealed class FileIngestionPipeline(
             logger.LogWarning("Resuming file {FileId} of environment {EnvironmentId}: it stalled in {Status} since {UpdatedAt}", fileId, environmentId, file.Status, file.UpdatedAt);
         }
 
-        await RunFromAsync(new Run(file with { Status = claim.To, UpdatedAt = now }, claim.ResumeAt, claimed: true), cancellationToken);
+        var run = new Run(file with { Status = claim.To, UpdatedAt = now }, claim.ResumeAt, claimed: true);
+        if (!await BeginAttemptAsync(run, cancellationToken))
+        {
+            return IngestionStart.GaveUp;
+        }
+
+        await RunFromAsync(run, cancellationToken);
         return claim.Stalled ? IngestionStart.Resumed : IngestionStart.Started;
+    }
+
+    /// <summary>
+    /// Counts this run as an attempt before it starts. False when the run must not go on: the file is gone, or earlier runs
+    /// used up <see cref="IngestionOptions.MaxAttempts"/> without finishing, in which case the file is failed at the step
+    /// they kept stopping in.
+    /// </summary>
+    private async Task<bool> BeginAttemptAsync(Run run, CancellationToken cancellationToken)
+    {
+        var file = run.File;
+        if (await files.RecordAttemptAsync(file.EnvironmentId, file.Id, cancellationToken) is not { } attempts)
+        {
+            return false;
+        }
+
+        var maxAttempts = ingestionOptions.Value.MaxAttempts;
+        if (attempts <= maxAttempts)
+        {
+            return true;
+        }
+
+        var step = Steps[run.ResumeAt];
+        logger.LogWarning("File {FileId} of environment {EnvironmentId} was started {MaxAttempts} times without finishing {Step}; failing it", file.Id, file.EnvironmentId, maxAttempts, step.Name);
+        var reason = $"Processing this file stopped {maxAttempts} times during {step.Name} without finishing (it crashed, ran out of memory or time), so it will not be tried again. Check the file, or split it, and upload it again.";
+        await SetStatusAsync(run, step.Failed, reason, CancellationToken.None);
+        return false;
     }
 
     /// <summary>
@@ -368,6 +413,9 @@ public enum IngestionStart
 
     /// <summary>Claimed after stalling mid-pipeline and run from its first incomplete step.</summary>
     Resumed,
+
+    /// <summary>Claimed, but its runs were started <see cref="IngestionOptions.MaxAttempts"/> times already: failed, not run.</summary>
+    GaveUp,
 }
 
 /// <summary>

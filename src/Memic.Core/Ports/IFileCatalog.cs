@@ -29,6 +29,12 @@ public interface IFileCatalog
     /// </summary>
     Task<bool> TransitionIfUnchangedAsync(Guid environmentId, Guid fileId, FileStatus from, DateTimeOffset lastUpdatedAt, FileStatus to, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds one to the file's <see cref="StoredFile.Attempts"/> atomically and returns the new count; null when the file no
+    /// longer exists. <see cref="UpdateFileAsync"/> never writes the count, so a run's stale copy cannot undo an attempt.
+    /// </summary>
+    Task<int?> RecordAttemptAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken);
+
     Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken);
 
     /// <summary>Files accepted for processing and not finished, across environments: what a restarted worker resumes.</summary>

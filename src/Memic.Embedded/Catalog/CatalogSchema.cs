@@ -131,5 +131,10 @@ internal static class CatalogSchema
             added_at        TEXT NOT NULL
         );
         """,
+        """
+        -- Ingestion runs started on the file, counted before each starts: a file whose runs keep killing the process fails
+        -- after Memic:Ingestion:MaxAttempts instead of being resumed forever.
+        ALTER TABLE files ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

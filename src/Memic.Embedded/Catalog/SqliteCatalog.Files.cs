@@ -79,6 +79,14 @@ public sealed partial class SqliteCatalog : IFileCatalog, IFolderCatalog, IUsage
         return changed > 0;
     }
 
+    public async Task<int?> RecordAttemptAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+            "UPDATE files SET attempts = attempts + 1 WHERE environment_id = $env AND id = $id RETURNING attempts", ("$env", environmentId), ("$id", fileId));
+        return await command.ExecuteScalarAsync(cancellationToken) is { } attempts ? Convert.ToInt32(attempts, CultureInfo.InvariantCulture) : null;
+    }
+
     public async Task RemoveFileAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
@@ -178,6 +186,7 @@ public sealed partial class SqliteCatalog : IFileCatalog, IFolderCatalog, IUsage
             EmbeddingDimension = r.GetNullableInt("embedding_dimension"),
             PageCount = r.GetNullableInt("page_count"),
             ContentHash = r.GetNullableString("content_hash"),
+            Attempts = r.GetInt32(r.GetOrdinal("attempts")),
             CreatedAt = r.GetTimestamp("created_at"),
             UpdatedAt = r.GetTimestamp("updated_at"),
         };

@@ -1,0 +1,3 @@
+using Memic.Extractor;
+
+return await ExtractionWorker.RunAsync(args, Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
