@@ -327,7 +327,7 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
         new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId });
 
     // Azure AI Search service names; "--" is checked separately.
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]\z", RegexOptions.CultureInvariant)]
     private static partial Regex ServiceName();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deploying search service {ServiceName} ({Sku}) as ARM deployment {DeploymentName} in resource group {ResourceGroup}")]

@@ -34,6 +34,6 @@ public static partial class PromptName
             : null;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }
