@@ -57,6 +57,8 @@ public static class DependencyInjection
             .Validate(o => o.EndpointIsValid, "Memic:Chat:Endpoint must be an absolute http or https URL.")
             .Validate(o => o.Timeout > TimeSpan.Zero, "Memic:Chat:Timeout must be positive.")
             .Validate(o => o.MaxRetries is >= 0 and <= 10, "Memic:Chat:MaxRetries must be between 0 and 10.")
+            .Validate(o => o.MaxMessageCharacters >= 1000 && o.MaxConversationCharacters >= o.MaxMessageCharacters,
+                "Memic:Chat:MaxMessageCharacters must be at least 1000 (a question's length) and Memic:Chat:MaxConversationCharacters at least MaxMessageCharacters.")
             .ValidateOnStart();
         services.AddOptions<Embeddings.EmbeddingModelOptions>()
             .Bind(configuration.GetSection(Embeddings.EmbeddingModelOptions.Section))
