@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiKeyVerifier>();
         services.TryAddSingleton<ApiKeyService>();
+        services.TryAddSingleton<AdminKeyService>();
         services.TryAddSingleton<EnvironmentService>();
         services.TryAddSingleton<TenancyService>();
         services.TryAddSingleton<FirstRunSetup>();
