@@ -298,6 +298,7 @@ var memicSettings = union(
     Memic__Blobs__ServiceUri: storage.outputs.blobEndpoint
     Memic__Catalog__Provider: 'AzureTable'
     Memic__Catalog__ServiceUri: storage.outputs.tableEndpoint
+    Memic__Ingestion__MaxConcurrentPerEnvironment: '4'
     Memic__Keys__Provider: 'KeyVault'
     Memic__Keys__VaultUri: keyVault.outputs.uri
     // Each upload is parsed in a worker process that is killed past these limits (an FC1 instance has 2 GB).

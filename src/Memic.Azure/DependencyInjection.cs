@@ -113,6 +113,22 @@ public static partial class DependencyInjection
     }
 
     /// <summary>
+    /// The per-environment cap on concurrent ingestions (<c>Memic:Ingestion:MaxConcurrentPerEnvironment</c>), as slots in a
+    /// table next to the catalog's (<c>Memic:Catalog</c>).
+    /// </summary>
+    public static IServiceCollection AddAzureIngestionSlots(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IngestionSlotOptions>().Bind(configuration.GetSection(IngestionSlotOptions.Section))
+            .Validate(o => o.MaxConcurrentPerEnvironment >= 1, "Memic:Ingestion:MaxConcurrentPerEnvironment must be at least 1.")
+            .Validate(o => o.SlotLease > TimeSpan.Zero, "Memic:Ingestion:SlotLease must be positive, and should exceed host.json's functionTimeout.")
+            .ValidateOnStart();
+        services.AddOptions<AzureTableOptions>().Bind(configuration.GetSection(AzureTableOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureTableOptions>, AzureTableOptionsValidation>());
+        services.TryAddSingleton<IIngestionSlots, AzureTableIngestionSlots>();
+        return services;
+    }
+
+    /// <summary>
     /// The ingestion queue on an Azure Storage queue, configured under <c>Memic:IngestionQueue</c> (ServiceUri, or
     /// ConnectionString for Azurite; QueueName). The app's identity needs Storage Queue Data Contributor.
     /// </summary>

@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiKeyVerifier>();
         services.TryAddSingleton<ApiKeyService>();
+        services.TryAddSingleton<AdminKeyService>();
         services.TryAddSingleton<EnvironmentService>();
         services.TryAddSingleton<TenancyService>();
         services.TryAddSingleton<FirstRunSetup>();
@@ -62,6 +63,8 @@ public static class DependencyInjection
             .Validate(o => o.EndpointIsValid, "Memic:Chat:Endpoint must be an absolute http or https URL.")
             .Validate(o => o.Timeout > TimeSpan.Zero, "Memic:Chat:Timeout must be positive.")
             .Validate(o => o.MaxRetries is >= 0 and <= 10, "Memic:Chat:MaxRetries must be between 0 and 10.")
+            .Validate(o => o.MaxMessageCharacters >= 1000 && o.MaxConversationCharacters >= o.MaxMessageCharacters,
+                "Memic:Chat:MaxMessageCharacters must be at least 1000 (a question's length) and Memic:Chat:MaxConversationCharacters at least MaxMessageCharacters.")
             .ValidateOnStart();
         services.AddOptions<Embeddings.EmbeddingModelOptions>()
             .Bind(configuration.GetSection(Embeddings.EmbeddingModelOptions.Section))
@@ -85,6 +88,8 @@ public static class DependencyInjection
         services.TryAddSingleton<PromptService>();
         services.TryAddSingleton<UsageMeter>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMeter>());
+        // In this order on delete: stop the environment's ingestions before their blobs and index go.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, Ingestion.EnvironmentIngestion>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentUploads>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentSearchIndex>());
         return services;

@@ -64,6 +64,7 @@ public static class FunctionsComposition
         services
             .AddAzureBlobStore(configuration)
             .AddAzureTableCatalog(configuration)
+            .AddAzureIngestionSlots(configuration)
             .AddKeyVaultKeyStore(configuration);
 
     /// <summary>

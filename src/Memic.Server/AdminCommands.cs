@@ -15,7 +15,7 @@ namespace Memic.Server;
 /// </summary>
 internal static class AdminCommands
 {
-    private static readonly string[] Verbs = ["environments", "keys", "projects"];
+    private static readonly string[] Verbs = ["environments", "keys", "projects", "admin-key"];
 
     public static bool Handles(string[] args) => args.Length > 0 && (Verbs.Contains(args[0]) || args[0] is "--help" or "-h" or "-?");
 
@@ -26,6 +26,7 @@ internal static class AdminCommands
             EnvironmentCommands(),
             KeyCommands(),
             ProjectCommands(),
+            AdminKeyCommands(),
         };
         return await root.Parse(args).InvokeAsync();
     }
@@ -98,6 +99,17 @@ internal static class AdminCommands
             return (await services.GetRequiredService<TenancyService>().ListProjectsAsync(organization.Id, ct)).Select(ProjectResponse.From).ToArray();
         }));
         return new Command("projects", "List projects") { list };
+    }
+
+    private static Command AdminKeyCommands()
+    {
+        var rotate = new Command("rotate", "Replace the generated admin key with a new one and print it once, as JSON; the old one stops working");
+        rotate.SetAction((_, ct) => RunAsync(async services =>
+        {
+            var issued = await services.GetRequiredService<AdminKeyService>().RotateAsync(ct);
+            return new { id = issued.Id, prefix = issued.Prefix, created_at = issued.CreatedAt, admin_key = issued.PlaintextKey };
+        }));
+        return new Command("admin-key", "Rotate the generated admin key (a configured MEMIC_ADMIN_KEY is changed where it is set)") { rotate };
     }
 
     private static async Task<MemicEnvironment> ResolveEnvironmentAsync(IServiceProvider services, string idOrSlug, CancellationToken cancellationToken)

@@ -67,6 +67,7 @@ public sealed class FunctionsTestHost : IAsyncLifetime
             ["Memic:Keys:AdminKey"] = AdminKey,
             ["Memic:RateLimits:Enabled"] = "false",
             ["Memic:Blobs:ConnectionString"] = Azurite.ConnectionString,
+            ["Memic:Catalog:ConnectionString"] = Azurite.ConnectionString,
         }).AddInMemoryCollection(Settings).Build();
 
         var services = new ServiceCollection()
@@ -77,6 +78,7 @@ public sealed class FunctionsTestHost : IAsyncLifetime
         services.AddInProcessProvisioning();
         services
             .AddAzureBlobStore(configuration)
+            .AddAzureIngestionSlots(configuration)
             .AddMemicFunctionServices(configuration)
             .AddEmbeddedCatalogAndKeys(configuration)
             .AddEmbeddedSearchIndex()

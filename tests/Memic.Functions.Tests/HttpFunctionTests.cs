@@ -111,6 +111,34 @@ public sealed class HttpFunctionTests(FunctionsTestHost host) : IClassFixture<Fu
         Assert.Equal("ok", reply.Body.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task A_lone_surrogate_in_json_is_a_422_validation_error_envelope()
+    {
+        var functions = host.Create<SearchFunctions>();
+        var body = System.Text.Encoding.UTF8.GetBytes("""{"query": "birds \ud800"}""");
+
+        var reply = await FunctionsTestHost.InvokeAsync(host.Request("POST", "/api/v1/search", apiKey: host.ProductionKey, bytes: body), functions.Search);
+
+        Assert.Equal(422, reply.Status);
+        Assert.Equal("validation_error", reply.Body.GetProperty("code").GetString());
+        Assert.Equal(["body", "query"], reply.Body.GetProperty("detail")[0].GetProperty("loc").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(reply.RequestId, reply.Body.GetProperty("request_id").GetString());
+    }
+
+    [Fact]
+    public async Task A_truncated_multipart_upload_is_a_400_bad_request_envelope()
+    {
+        var functions = host.Create<FileFunctions>();
+        var body = System.Text.Encoding.UTF8.GetBytes("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello wo");
+
+        var reply = await FunctionsTestHost.InvokeAsync(
+            host.Request("POST", "/api/v1/files", apiKey: host.ProductionKey, bytes: body, contentType: "multipart/form-data; boundary=b"), functions.UploadFile);
+
+        Assert.Equal(400, reply.Status);
+        Assert.Equal("bad_request", reply.Body.GetProperty("code").GetString());
+        Assert.Equal(reply.RequestId, reply.Body.GetProperty("request_id").GetString());
+    }
+
     /// <summary>
     /// Every HTTP function, called on its own trigger's method and path, reaches the route of the same audience: nothing
     /// answers 500, which is what a function naming a route its trigger does not serve gets.

@@ -85,4 +85,14 @@ public sealed class JsonBodyTests
 
         await Assert.ThrowsAsync<BadRequestException>(() => ReadAsync("{\"a\":" + json + "}"));
     }
+
+    [Fact]
+    public async Task A_lone_surrogate_anywhere_in_the_body_is_a_422_at_its_location()
+    {
+        var error = await Assert.ThrowsAsync<ValidationException>(() => ReadAsync("""{"ok": "\ud83d\udc26", "messages": [{"content": "hi \ud800"}]}"""));
+
+        var item = Assert.Single(error.Errors);
+        Assert.Equal(["body", "messages", "0", "content"], item.Location);
+        Assert.Equal("string_unicode", item.Type);
+    }
 }

@@ -29,6 +29,7 @@ public sealed class AdminApiValidationTests : IClassFixture<MemicServerFactory>
     [InlineData("{\"slug\": \"\"}", "slug", "string_too_short")]
     [InlineData("{\"slug\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", "slug", "string_too_long")]
     [InlineData("{\"slug\": \"Has_Upper\"}", "slug", "string_pattern_mismatch")]
+    [InlineData("{\"slug\": \"trailing-newline\\n\"}", "slug", "string_pattern_mismatch")]
     [InlineData("{\"slug\": \"ok\", \"project_id\": \"nope\"}", "project_id", "uuid_parsing")]
     [InlineData("{\"slug\": \"ok\", \"name\": 5}", "name", "string_type")]
     public async Task Invalid_environment_fields_are_422_with_a_located_detail(string body, string field, string type)
@@ -165,4 +166,19 @@ public sealed class AdminApiValidationTests : IClassFixture<MemicServerFactory>
     }
 
     private static IEnumerable<string> Names(System.Text.Json.JsonElement element) => element.EnumerateObject().Select(p => p.Name).Order();
+
+    [Fact]
+    public async Task A_prompt_name_with_a_trailing_newline_is_422_and_reading_it_is_404()
+    {
+        using var admin = _server.AdminClient();
+        var (environmentId, key) = await admin.CreateEnvironmentAsync("prompt-newline");
+        using var client = _server.DataClient(key);
+
+        var detail = await (await admin.PostAsync($"/api/admin/v1/environments/{environmentId}/prompts", Json("{\"name\": \"greeting\\n\", \"body\": \"Hi\"}"), Ct))
+            .ExpectErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_error");
+        var read = await client.GetAsync("/api/v1/prompts/greeting%0A", Ct);
+
+        Assert.Equal("string_pattern_mismatch", Assert.Single(detail.EnumerateArray()).GetProperty("type").GetString());
+        await read.ExpectErrorAsync(HttpStatusCode.NotFound, "prompt_not_found");
+    }
 }

@@ -158,6 +158,57 @@ public sealed class ChatTests(DocumentCorpus corpus) : IClassFixture<DocumentCor
     }
 
     [Fact]
+    public async Task A_history_message_over_the_cap_is_422_naming_the_message()
+    {
+        var request = new
+        {
+            messages = new[]
+            {
+                new { role = "system", content = "Be brief." },
+                new { role = "assistant", content = new string('a', 32_001) },
+                new { role = "user", content = BoilerQuestion },
+            },
+        };
+
+        var detail = await (await corpus.Acme.PostAsJsonAsync("/api/v1/chat", request, Ct)).ExpectErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_error");
+
+        var item = Assert.Single(detail.EnumerateArray());
+        Assert.Equal(["body", "messages", "1", "content"], item.GetProperty("loc").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("string_too_long", item.GetProperty("type").GetString());
+        Assert.StartsWith("Message 1 should have at most 32000 characters", item.GetProperty("msg").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_conversation_over_the_total_cap_is_422_even_when_each_message_fits()
+    {
+        var history = Enumerable.Range(0, 5).Select(i => new { role = i % 2 == 0 ? "user" : "assistant", content = new string('a', 30_000) });
+        var request = new { messages = history.Append(new { role = "user", content = BoilerQuestion }).ToArray() };
+
+        var detail = await (await corpus.Acme.PostAsJsonAsync("/api/v1/chat", request, Ct)).ExpectErrorAsync(HttpStatusCode.UnprocessableEntity, "validation_error");
+
+        var item = Assert.Single(detail.EnumerateArray());
+        Assert.Equal(["body", "messages"], item.GetProperty("loc").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("too_long", item.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task A_history_message_at_the_cap_is_answered()
+    {
+        var request = new
+        {
+            messages = new[]
+            {
+                new { role = "system", content = new string('a', 32_000) },
+                new { role = "user", content = BoilerQuestion },
+            },
+        };
+
+        var body = await ChatAsync(corpus.Acme, request);
+
+        Assert.Contains(BoilerSentence, Answer(body), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Environment_slug_of_another_environment_is_403()
     {
         await (await corpus.Acme.PostAsJsonAsync("/api/v1/chat", new { question = "boiler", environment_slug = "globex" }, Ct)).ExpectErrorAsync(HttpStatusCode.Forbidden, "forbidden");

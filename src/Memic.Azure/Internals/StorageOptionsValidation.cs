@@ -29,6 +29,6 @@ internal sealed partial class AzureTableOptionsValidation : IValidateOptions<Azu
     }
 
     /// <summary>Table names are 3-63 alphanumerics starting with a letter; the longest suffix is "EnvironmentData" (15).</summary>
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,39}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{0,39}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex TablePrefixPattern();
 }

@@ -324,7 +324,7 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
     private static TimeSpan Clamp(TimeSpan wait) => wait < MinWait ? MinWait : wait > MaxWait ? MaxWait : wait;
 
     // Azure AI Search service names; "--" is checked separately.
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ServiceName();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deploying search service {ServiceName} ({Sku}) as ARM deployment {DeploymentName} in resource group {ResourceGroup}")]

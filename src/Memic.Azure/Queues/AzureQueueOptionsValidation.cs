@@ -19,6 +19,6 @@ internal sealed partial class AzureQueueOptionsValidation : IValidateOptions<Azu
             : ValidateOptionsResult.Fail($"{AzureQueueOptions.Section}:QueueName must be 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.");
     }
 
-    [GeneratedRegex("^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^(?=.{3,63}\z)[a-z0-9]+(-[a-z0-9]+)*\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex QueueNamePattern();
 }

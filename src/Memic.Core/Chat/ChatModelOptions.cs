@@ -41,6 +41,15 @@ public sealed class ChatModelOptions
     /// <summary>Retries of a failed model call (429/5xx/network); each one delays the answer, so keep it small.</summary>
     public int MaxRetries { get; set; } = 2;
 
+    /// <summary>
+    /// Longest content of one conversation message, in characters. Every message is sent to the model, so this bounds what
+    /// one request can cost in tokens (32k characters is roughly 8k tokens).
+    /// </summary>
+    public int MaxMessageCharacters { get; set; } = 32_000;
+
+    /// <summary>Longest conversation, all messages' content together, in characters.</summary>
+    public int MaxConversationCharacters { get; set; } = 128_000;
+
     public bool HasEndpoint => !string.IsNullOrWhiteSpace(Endpoint);
 
     /// <summary>True when <see cref="Endpoint"/> is absent or an absolute http(s) URL.</summary>

@@ -18,6 +18,7 @@ public sealed record UploadTicket(StoredFile File, string UploadUrl, int Expires
 /// <summary>The upload flow and file lifecycle of one environment's files: init, receive, confirm, one-call upload, list, delete.</summary>
 public sealed class FileService(
     IFileCatalog files,
+    ITenancyCatalog environments,
     FolderService folders,
     IBlobStore blobs,
     IIngestionQueue queue,
@@ -248,6 +249,14 @@ public sealed class FileService(
         {
             await blobs.DeleteAsync(UploadsContainer, blobName, CancellationToken.None);
             throw new BadRequestException(ErrorCodes.BadRequest, $"Received {counted.BytesRead} bytes but {file.Size} were declared.");
+        }
+
+        // The signed URL outlives the environment's keys: an upload that raced its deletion takes its blob back, since the
+        // delete may already have erased the environment's blobs (it marks the environment deleting before it does).
+        if (await environments.GetEnvironmentAsync(file.EnvironmentId, CancellationToken.None) is not { Status: not EnvironmentStatus.Deleting })
+        {
+            await blobs.DeleteAsync(UploadsContainer, blobName, CancellationToken.None);
+            throw new NotFoundException(ErrorCodes.FileNotFound, $"File '{file.Id}' was not found.");
         }
 
         var stored = file with { ContentHash = counted.HashHex(), UpdatedAt = time.GetUtcNow() };

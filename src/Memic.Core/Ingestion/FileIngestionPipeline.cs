@@ -28,6 +28,7 @@ namespace Memic.Core.Ingestion;
 /// </summary>
 public sealed class FileIngestionPipeline(
     IFileCatalog files,
+    ITenancyCatalog environments,
     IBlobStore blobs,
     IDocumentReader reader,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
@@ -232,6 +233,11 @@ public sealed class FileIngestionPipeline(
                 await ExecuteAsync(run, step, cancellationToken);
                 break;
             }
+            catch (EnvironmentDeletingException)
+            {
+                logger.LogInformation("Environment {EnvironmentId} of file {FileId} is being deleted; stopping", run.File.EnvironmentId, run.File.Id);
+                return false;
+            }
             catch (DocumentRejectedException rejected)
             {
                 logger.LogInformation("File {FileId} failed {Step}: {Reason}", run.File.Id, step.Name, rejected.Message);
@@ -327,9 +333,28 @@ public sealed class FileIngestionPipeline(
             file.Name, file.MimeType, file.ReferenceId,
             metadata.GetValueOrDefault("category"), metadata.GetValueOrDefault("document_type"), metadata, vectors[i])).ToList();
 
+        // A delete marks the environment deleting before it erases the index, so a write the check after it finds
+        // live came before that erasure, and a write it finds deleting may have come after: that one erases the index again.
+        await ThrowIfEnvironmentDeletingAsync(file.EnvironmentId, cancellationToken);
         await index.CreateAsync(file.EnvironmentId, model.Info, cancellationToken);
         await index.ReplaceFileChunksAsync(file.EnvironmentId, file.Id, indexed, cancellationToken);
+        if (!await EnvironmentIsLiveAsync(file.EnvironmentId, CancellationToken.None))
+        {
+            await index.DeleteAsync(file.EnvironmentId, CancellationToken.None);
+            throw new EnvironmentDeletingException(file.EnvironmentId);
+        }
     }
+
+    private async Task ThrowIfEnvironmentDeletingAsync(Guid environmentId, CancellationToken cancellationToken)
+    {
+        if (!await EnvironmentIsLiveAsync(environmentId, cancellationToken))
+        {
+            throw new EnvironmentDeletingException(environmentId);
+        }
+    }
+
+    private async Task<bool> EnvironmentIsLiveAsync(Guid environmentId, CancellationToken cancellationToken) =>
+        await environments.GetEnvironmentAsync(environmentId, cancellationToken) is { Status: not Tenancy.EnvironmentStatus.Deleting };
 
     private async Task FinishAsync(Run run, CancellationToken cancellationToken)
     {

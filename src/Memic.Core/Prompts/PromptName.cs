@@ -34,6 +34,6 @@ public static partial class PromptName
             : null;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]+$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex NamePattern();
 }

@@ -67,10 +67,10 @@ internal sealed partial class SearchPoolOptionsValidation : IValidateOptions<Sea
     }
 
     // Azure AI Search service names: 2-60 characters, lowercase letters, digits and dashes, not starting with a dash.
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,59}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{1,59}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ServiceName();
 
     // Two digits are appended to the prefix, and the result must still be a service name.
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,57}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,57}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex GrowthPrefix();
 }

@@ -29,6 +29,6 @@ public static partial class EnvironmentSlug
             : new FieldError(["body", field], "Slug may contain only lowercase letters a-z, digits 0-9 and '-'.", "string_pattern_mismatch");
     }
 
-    [GeneratedRegex("^[a-z0-9-]+$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[a-z0-9-]+\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SlugPattern();
 }

@@ -1,7 +1,6 @@
 using Memic.Core.Errors;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
-using Microsoft.Extensions.Options;
 
 namespace Memic.Core.Tenancy;
 
@@ -16,10 +15,8 @@ public sealed record FirstRunResult(string? GeneratedAdminKey, CreatedEnvironmen
 public sealed class FirstRunSetup(
     ITenancyCatalog catalog,
     IHostSettingsCatalog settings,
-    IKeyCatalog keys,
-    IApiKeyStore store,
+    AdminKeyService adminKeys,
     EnvironmentService environments,
-    IOptions<KeyVerificationOptions> keyOptions,
     TimeProvider time)
 {
     public const string DefaultOrganizationName = "Default Organization";
@@ -29,7 +26,7 @@ public sealed class FirstRunSetup(
 
     public async Task<FirstRunResult> EnsureAsync(CancellationToken cancellationToken)
     {
-        var adminKey = await EnsureAdminKeyAsync(cancellationToken);
+        var adminKey = (await adminKeys.EnsureAsync(cancellationToken))?.PlaintextKey;
         if (await settings.GetSettingAsync(CompletedSetting, cancellationToken) is not null)
         {
             return new FirstRunResult(adminKey, null);
@@ -75,20 +72,5 @@ public sealed class FirstRunSetup(
                 // As above: a concurrent start already made the default project.
             }
         }
-    }
-
-    private async Task<string?> EnsureAdminKeyAsync(CancellationToken cancellationToken)
-    {
-        if (!string.IsNullOrEmpty(keyOptions.Value.AdminKey) || await keys.GetGeneratedAdminKeyAsync(cancellationToken) is not null)
-        {
-            return null;
-        }
-
-        var plaintext = ApiKeyFormat.NewAdminKey();
-        var hash = ApiKeyFormat.Hash(plaintext);
-        var id = Guid.NewGuid();
-        await keys.SetGeneratedAdminKeyAsync(new ApiKeyRecord(new ApiKeyInfo(id, Guid.Empty, "admin", ApiKeyFormat.DisplayPrefix(plaintext), time.GetUtcNow(), null), hash), cancellationToken);
-        await store.PutAsync(new ApiKeyBinding(hash, KeyScope.Admin, id, null), cancellationToken);
-        return plaintext;
     }
 }

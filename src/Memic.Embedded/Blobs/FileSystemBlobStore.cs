@@ -108,9 +108,9 @@ public sealed partial class FileSystemBlobStore(IOptions<EmbeddedOptions> option
         return Path.Combine([_root, container, .. segments]);
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,62}$", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{2,62}\z", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ContainerPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,200}$", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,200}\z", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SegmentPattern();
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Memic.Core.Ingestion;
 using Memic.Core.Ports;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Memic.Embedded.Ingestion;
 
 /// <summary>
-/// The local ingestion queue: a channel drained by a bounded number of workers in this process. On start it resumes
-/// every file left unfinished (by a crash or a kill); a file already queued or running is not queued twice.
+/// The local ingestion queue: files drained by a bounded number of workers in this process, fairly across environments
+/// (each runs at most half of the workers at once, see <see cref="FairIngestionQueue"/>). On start it resumes every file
+/// left unfinished (by a crash or a kill); a file already queued or running is not queued twice.
 /// </summary>
 public sealed class InProcessIngestionWorker(
     IServiceProvider services,
@@ -19,7 +19,7 @@ public sealed class InProcessIngestionWorker(
     IOptions<IngestionWorkerOptions> options,
     ILogger<InProcessIngestionWorker> logger) : BackgroundService, IIngestionQueue
 {
-    private readonly Channel<(Guid EnvironmentId, Guid FileId)> _queue = Channel.CreateUnbounded<(Guid, Guid)>();
+    private readonly FairIngestionQueue _queue = new(Math.Max(1, options.Value.Concurrency) / 2);
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _pending = new();
 
     public ValueTask EnqueueAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
@@ -31,7 +31,8 @@ public sealed class InProcessIngestionWorker(
             return ValueTask.CompletedTask;
         }
 
-        return _queue.Writer.WriteAsync((environmentId, fileId), cancellationToken);
+        _queue.Add(environmentId, fileId);
+        return ValueTask.CompletedTask;
     }
 
     public void Cancel(Guid fileId)
@@ -51,6 +52,12 @@ public sealed class InProcessIngestionWorker(
 
     /// <summary>True when nothing is queued or running (tests and shutdown use it).</summary>
     public bool IsIdle => _pending.IsEmpty;
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _queue.Dispose();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -72,10 +79,12 @@ public sealed class InProcessIngestionWorker(
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
         var pipeline = services.GetRequiredService<FileIngestionPipeline>();
-        await foreach (var (environmentId, fileId) in _queue.Reader.ReadAllAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var (environmentId, fileId) = await _queue.TakeAsync(stoppingToken);
             if (!_pending.TryGetValue(fileId, out var cancellation))
             {
+                _queue.Finished(environmentId);
                 continue;
             }
 
@@ -99,6 +108,8 @@ public sealed class InProcessIngestionWorker(
                 {
                     done.Dispose();
                 }
+
+                _queue.Finished(environmentId);
             }
         }
     }

@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Memic.Azure.Queues;
+using Memic.Core.Ports;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,12 @@ namespace Memic.Functions.Ingestion;
 /// the upload and whose invocation runs it. Two fallbacks feed the storage queue: confirm's delayed message, for a missed
 /// event, and a periodic sweep of stalled files, for a worker killed mid-file. Whoever is first claims the file.
 /// </summary>
-public sealed class IngestionFunctions(UploadedBlobIngestion uploads, IngestionRuns runs, StalledIngestionSweep sweep, ILogger<IngestionFunctions> logger)
+public sealed class IngestionFunctions(
+    UploadedBlobIngestion uploads,
+    IngestionRuns runs,
+    IIngestionQueue queue,
+    StalledIngestionSweep sweep,
+    ILogger<IngestionFunctions> logger)
 {
     /// <summary>Every 10 minutes: cheap next to the stall threshold, which a file must exceed before it is resumed.</summary>
     public const string SweepSchedule = "0 */10 * * * *";
@@ -40,17 +46,22 @@ public sealed class IngestionFunctions(UploadedBlobIngestion uploads, IngestionR
     }
 
     [Function("IngestQueuedFile")]
-    public Task IngestQueuedFile(
+    public async Task IngestQueuedFile(
         [QueueTrigger(AzureQueueOptions.DefaultQueueName, Connection = StorageConnection)] string message,
         CancellationToken cancellationToken)
     {
         if (IngestionMessage.TryParse(message) is not { } queued)
         {
             logger.LogWarning("Ignored a malformed ingestion message of {Length} characters", message?.Length ?? 0);
-            return Task.CompletedTask;
+            return;
         }
 
-        return runs.RunAsync(queued.EnvironmentId, queued.FileId, cancellationToken);
+        // A capped environment's file goes back on the queue, invisible for a while, rather than failing the message
+        // (which would count towards its poison limit) or being dropped.
+        if (!await runs.RunAsync(queued.EnvironmentId, queued.FileId, cancellationToken))
+        {
+            await queue.EnqueueAsync(queued.EnvironmentId, queued.FileId, cancellationToken);
+        }
     }
 
     [Function("ResumeStalledIngestion")]

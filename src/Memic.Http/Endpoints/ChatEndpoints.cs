@@ -8,6 +8,7 @@ using Memic.Http.RateLimiting;
 using Memic.Http.Requests;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Http.Endpoints;
 
@@ -48,7 +49,8 @@ internal static class ChatEndpoints
         var errors = new List<FieldError>();
         var hasQuestion = Has(root, "question", out _);
         var hasMessages = Has(root, "messages", out var messages);
-        var turns = hasMessages ? ReadMessages(messages, errors) : null;
+        var limits = request.Service<IOptions<ChatModelOptions>>().Value;
+        var turns = hasMessages ? ReadMessages(messages, limits, errors) : null;
 
         IReadOnlyList<ConversationTurn> history = [];
         string? asked = null;
@@ -99,8 +101,11 @@ internal static class ChatEndpoints
         return new ChatRequest(search, history);
     }
 
-    /// <summary>Each message must be <c>{role, content}</c> with a known role and string content; errors are located by index.</summary>
-    private static List<ConversationTurn?>? ReadMessages(JsonElement messages, List<FieldError> errors)
+    /// <summary>
+    /// Each message must be <c>{role, content}</c> with a known role and string content within the configured length;
+    /// errors are located by index. The whole conversation goes to the model, so its total length is capped too.
+    /// </summary>
+    private static List<ConversationTurn?>? ReadMessages(JsonElement messages, ChatModelOptions limits, List<FieldError> errors)
     {
         if (messages.ValueKind != JsonValueKind.Array)
         {
@@ -128,8 +133,15 @@ internal static class ChatEndpoints
             }
 
             var role = ReadRole(message, at, errors);
-            var content = ReadContent(message, at, errors);
+            var content = ReadContent(message, at, limits.MaxMessageCharacters, errors);
             turns.Add(role is { } r && content is not null ? new ConversationTurn(r, content) : null);
+        }
+
+        var total = turns.Sum(t => (long)(t?.Content.Length ?? 0));
+        if (total > limits.MaxConversationCharacters)
+        {
+            errors.Add(new FieldError(["body", "messages"],
+                $"The messages' content should have at most {limits.MaxConversationCharacters} characters in total; it has {total}.", "too_long"));
         }
 
         return turns;
@@ -152,7 +164,7 @@ internal static class ChatEndpoints
         return null;
     }
 
-    private static string? ReadContent(JsonElement message, string at, List<FieldError> errors)
+    private static string? ReadContent(JsonElement message, string at, int maxLength, List<FieldError> errors)
     {
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
         {
@@ -166,7 +178,14 @@ internal static class ChatEndpoints
             return null;
         }
 
-        return content.GetString();
+        var text = content.GetString()!;
+        if (text.Length > maxLength)
+        {
+            errors.Add(new FieldError(["body", "messages", at, "content"], $"Message {at} should have at most {maxLength} characters; it has {text.Length}.", "string_too_long"));
+            return null;
+        }
+
+        return text;
     }
 
     private static void CheckQuestionLength(string question, int index, List<FieldError> errors)

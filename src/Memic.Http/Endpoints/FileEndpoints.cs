@@ -117,7 +117,7 @@ internal static class FileEndpoints
 
         var maxBytes = request.Service<IOptions<UploadOptions>>().Value.MaxFileBytes;
         AllowBodyUpTo(request, maxBytes + (1 << 20));
-        var form = await http.ReadFormAsync(request.Aborted);
+        var form = await ReadFormAsync(http, maxBytes + (1 << 20), request.Aborted);
         var file = form.Files.GetFile("file");
         var errors = new List<FieldError>();
         if (file is null)
@@ -220,7 +220,9 @@ internal static class FileEndpoints
             using var document = JsonDocument.Parse(raw);
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
-                return document.RootElement.Clone();
+                var invalidText = JsonText.FindInvalidStrings(document.RootElement, ["body", "metadata"]);
+                errors.AddRange(invalidText);
+                return invalidText.Count > 0 ? null : document.RootElement.Clone();
             }
         }
         catch (JsonException)
@@ -230,6 +232,25 @@ internal static class FileEndpoints
 
         errors.Add(new FieldError(["body", "metadata"], "metadata should be a JSON object.", "dict_type"));
         return null;
+    }
+
+    /// <summary>
+    /// Reads the multipart form; a body that breaks off or breaks the multipart grammar is the client's 400, not a 500.
+    /// </summary>
+    private static async Task<IFormCollection> ReadFormAsync(HttpRequest http, long maxBytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = maxBytes }, cancellationToken);
+        }
+        catch (InvalidDataException ex) when (ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new MemicException(ErrorKind.PayloadTooLarge, ErrorCodes.FileTooLarge, "The request body is too large.");
+        }
+        catch (Exception ex) when (ex is (IOException and not BadHttpRequestException) or InvalidDataException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BadRequestException(ErrorCodes.BadRequest, "The multipart/form-data body is malformed or incomplete.");
+        }
     }
 
     private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";

@@ -6,7 +6,8 @@ namespace Memic.Http.Requests;
 
 /// <summary>
 /// A JSON request body read field by field. Malformed JSON is a 400 <c>bad_request</c>; every wrong type,
-/// missing or out-of-range field is collected and reported together as one 422 (CONTRACT §11).
+/// missing or out-of-range field, and every string that is not valid UTF-16 (a lone surrogate escape such as
+/// <c>"\ud800"</c>), is collected and reported together as one 422 (CONTRACT §11).
 /// </summary>
 public sealed class JsonBody
 {
@@ -58,7 +59,8 @@ public sealed class JsonBody
             throw new ValidationException([new FieldError(["body"], "Input should be a JSON object.", "model_attributes_type")]);
         }
 
-        return new JsonBody(root);
+        var invalidText = JsonText.FindInvalidStrings(root, ["body"]);
+        return invalidText.Count > 0 ? throw new ValidationException(invalidText) : new JsonBody(root);
     }
 
     public string? ReadString(string field, bool required = false, int minLength = 0, int maxLength = int.MaxValue)

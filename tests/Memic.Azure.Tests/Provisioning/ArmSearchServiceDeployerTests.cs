@@ -334,6 +334,7 @@ public sealed class ArmSearchServiceDeployerTests : IDisposable
     [InlineData("-srch")]
     [InlineData("srch--pool")]
     [InlineData("srch_pool")]
+    [InlineData("srch-pool\n")]
     public async Task Invalid_service_names_are_refused_before_calling_arm(string name)
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Deployer.DeployAsync(name, Cancel));
