@@ -90,7 +90,7 @@ internal static partial class PythonDocsCorpus
                 continue;
             }
 
-            var isDev = Convert.FromHexString(Hash(name))[0] % 2 == 0;
+            var isDev = IsDevKey(name);
             foreach (var (id, paragraph, split) in entries)
             {
                 // The description's inline markup goes with the sentence: the extractor reads text only.
@@ -103,6 +103,9 @@ internal static partial class PythonDocsCorpus
 
         return new Corpus(documents, queries);
     }
+
+    /// <summary>The dev/test split: by the first byte of the SHA-256 of a key (a page name here), even for dev.</summary>
+    public static bool IsDevKey(string key) => Convert.FromHexString(Hash(key))[0] % 2 == 0;
 
     /// <summary>The first sentence (up to a period, question or exclamation mark followed by a space and a capital or the end) and the rest.</summary>
     private static (string Sentence, string Remainder)? FirstSentence(string text)

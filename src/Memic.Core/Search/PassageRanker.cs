@@ -8,7 +8,17 @@ namespace Memic.Core.Search;
 /// on the dev split of the real-document evaluation (docs/benchmarks.md). <see cref="Threshold"/> is the probability
 /// that maps to the score 0.7 (the SDK's default <c>min_score</c>).
 /// </summary>
-public sealed record RankerModel(string Name, double Bias, IReadOnlyList<double> Weights, double Threshold)
+/// <param name="SameDocumentPenalty">
+/// Taken off the score of a passage for each passage of the same file ranked above it, so one long document does not
+/// fill the top k with its near-duplicates while another document's best passage waits below; it never reorders the
+/// passages of one file among themselves.
+/// </param>
+/// <param name="SemanticFloor">
+/// A passage whose similarity to the query, through the embedding model's curve, reaches this is relevant whatever its
+/// words: it scores at least 0.7. Paraphrases share few words with their answer, and a model fitted mostly on
+/// reference pages learns to trust words; 1 turns the floor off.
+/// </param>
+public sealed record RankerModel(string Name, double Bias, IReadOnlyList<double> Weights, double Threshold, double SameDocumentPenalty = 0, double SemanticFloor = 1)
 {
     public double Probability(ReadOnlySpan<double> features)
     {
@@ -34,11 +44,16 @@ public static class PassageRanker
     public static IReadOnlyList<string> FeatureNames { get; } =
     [
         "semantic", "cosine_gap", "bm25_relative", "text_rank", "vector_rank", "coverage", "title_coverage", "proximity",
-        "bigrams", "quote", "document_best_other", "document_share", "no_text_match",
+        "bigrams", "quote", "document_best_other", "document_share", "no_text_match", "rank_fusion", "document_text_best_other",
     ];
 
-    /// <summary>The shipped model: see <see cref="RankerModel"/> for how it is fitted.</summary>
-    public static RankerModel Model { get; } = new("untrained", -4, [8, 4, 1, 1, 1, 2, 1, 0, 0, 2, 0, 0, 0], 0.5);
+    /// <summary>
+    /// The shipped model, fitted on the dev splits of <c>relevance-real</c> (296 queries over 198 pages of the Python
+    /// library reference, 3,650 chunks, and 43 of the hand-written harness counted five times; docs/benchmarks.md) by
+    /// <c>dotnet run -c Release --project bench/Memic.Benchmarks -- relevance-real --train</c>, which prints this line.
+    /// </summary>
+    public static RankerModel Model { get; } =
+        new("pairwise, L2 1000", -7.942491226429032, [0.466468686859739, 2.7832253408500978, 1.0472629220861782, 1.787980665124531, 0.8688686894327288, 0.39925216368128036, 1.0431013894949412, 0.0472232285431131, 1.8903568027055364, 0.7317910506709373, 6.592356353025441, -2.4115152778124873, 0.2112208573448567, 1.0234348050052977, 3.668537997395386], 0.7517645874023435, 0.1, 0.85);
 
     /// <summary>A candidate with the model's probability and the calibrated score it maps to.</summary>
     public sealed record Scored(IndexCandidate Candidate, double Probability, double Score);
@@ -58,6 +73,12 @@ public static class PassageRanker
             var score = p < model.Threshold
                 ? RelevantFloor * p / model.Threshold
                 : RelevantFloor + (QuoteFloor - RelevantFloor) * NonQuoteCeiling * (p - model.Threshold) / (1 - model.Threshold);
+            var semantic = features[i][0];
+            if (semantic >= model.SemanticFloor && score < RelevantFloor)
+            {
+                score = RelevantFloor + (QuoteFloor - RelevantFloor) * NonQuoteCeiling * (semantic - model.SemanticFloor) / Math.Max(1e-9, 1 - model.SemanticFloor) * 0.5;
+            }
+
             if (features[i][QuoteFeature] > 0)
             {
                 score = QuoteFloor + (1 - QuoteFloor) * p;
@@ -66,7 +87,36 @@ public static class PassageRanker
             scored[i] = new Scored(candidates[i], p, score);
         }
 
-        return [.. scored.OrderByDescending(s => s.Score).ThenBy(s => s.Candidate.Chunk.FileId).ThenBy(s => s.Candidate.Chunk.ChunkIndex)];
+        var ordered = scored.OrderByDescending(s => s.Score).ThenBy(s => s.Candidate.Chunk.FileId).ThenBy(s => s.Candidate.Chunk.ChunkIndex).ToList();
+        return model.SameDocumentPenalty > 0 ? Diversify(ordered, model.SameDocumentPenalty) : ordered;
+    }
+
+    /// <summary>Greedy: the next passage is the best once each is lowered by the penalty for every passage of its file already taken.</summary>
+    private static List<Scored> Diversify(List<Scored> ordered, double penalty)
+    {
+        var taken = new Dictionary<Guid, int>();
+        var result = new List<Scored>(ordered.Count);
+        var remaining = new List<Scored>(ordered);
+        while (remaining.Count > 0)
+        {
+            var best = 0;
+            var bestScore = double.MinValue;
+            for (var i = 0; i < remaining.Count; i++)
+            {
+                var adjusted = remaining[i].Score - penalty * taken.GetValueOrDefault(remaining[i].Candidate.Chunk.FileId);
+                if (adjusted > bestScore + 1e-12)
+                {
+                    (best, bestScore) = (i, adjusted);
+                }
+            }
+
+            var next = remaining[best];
+            remaining.RemoveAt(best);
+            taken[next.Candidate.Chunk.FileId] = taken.GetValueOrDefault(next.Candidate.Chunk.FileId) + 1;
+            result.Add(next with { Score = Math.Max(0, bestScore) });
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -130,6 +180,8 @@ public static class PassageRanker
             .Select((x, rank) => (x.i, rank)).ToDictionary(x => x.i, x => x.rank + 1);
         var byFile = candidates.Select((c, i) => (c, i)).GroupBy(x => x.c.Chunk.FileId)
             .ToDictionary(g => g.Key, g => g.Select(x => x.c.VectorSimilarity).OrderDescending().ToArray());
+        var textByFile = candidates.GroupBy(c => c.Chunk.FileId)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.TextScore is { } t && maxText > 0 ? t / maxText : 0).OrderDescending().ToArray());
 
         var rows = new double[candidates.Count][];
         for (var i = 0; i < candidates.Count; i++)
@@ -143,12 +195,15 @@ public static class PassageRanker
             var covered = content.Where(stemSet.Contains).ToList();
             var fileCosines = byFile[candidate.Chunk.FileId];
             var bestOther = fileCosines.Length > 1 ? (fileCosines[0] == candidate.VectorSimilarity ? fileCosines[1] : fileCosines[0]) : 0;
+            var textRelative = candidate.TextScore is { } text && maxText > 0 ? text / maxText : 0;
+            var fileTexts = textByFile[candidate.Chunk.FileId];
+            var textBestOther = fileTexts.Length > 1 ? (fileTexts[0] == textRelative ? fileTexts[1] : fileTexts[0]) : 0;
 
             rows[i] =
             [
                 RelevanceScorer.Semantic(candidate.VectorSimilarity, profile),
                 candidate.VectorSimilarity - maxCosine,
-                candidate.TextScore is { } text && maxText > 0 ? text / maxText : 0,
+                textRelative,
                 candidate.TextRank is { } textRank ? 1.0 / textRank : 0,
                 1.0 / vectorRanks[i],
                 content.Count == 0 ? 0 : covered.Count / (double)content.Count,
@@ -159,6 +214,9 @@ public static class PassageRanker
                 bestOther,
                 fileCosines.Length / (double)candidates.Count,
                 candidate.TextScore is null ? 1 : 0,
+                // Reciprocal rank fusion (k 60) of the two lists, scaled to about 1 for a chunk first in both.
+                30 * ((candidate.TextRank is { } t ? 1.0 / (60 + t) : 0) + 1.0 / (60 + vectorRanks[i])),
+                textBestOther,
             ];
         }
 
