@@ -313,6 +313,8 @@ var memicSettings = union(
     Memic__Search__GrowthIndexCapacity: string(search.outputs.indexCapacity)
     Memic__Search__GrowthSearchUnits: string(searchReplicaCount * searchPartitionCount)
     Memic__Search__GrowthNamePrefix: '${names.search}-'
+    // The free tier has no semantic ranker; elsewhere it is on unless the plan is disabled.
+    Memic__Search__SemanticRanker: string(searchSku != 'free' && searchSemanticRanker != 'disabled')
     // Where and how the app deploys another search service when the pool is full.
     Memic__Search__Deployment__ArmEndpoint: environment().resourceManager
     Memic__Search__Deployment__SubscriptionId: subscription().subscriptionId

@@ -18,6 +18,12 @@ if ! command -v tesseract >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v ap
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tesseract-ocr >/dev/null) \
     || echo "warning: tesseract-ocr could not be installed; OCR tests will check the refusal path only"
 fi
+# The score calibration test reads real pages of the Python library reference (Debian package python3.11-doc).
+if [ ! -d /usr/share/doc/python3.11/html/library ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing python3.11-doc for the score calibration test..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3.11-doc >/dev/null) \
+    || echo "warning: python3.11-doc could not be installed; the real-document calibration test will be skipped"
+fi
 dotnet restore Memic.Functions.sln
 dotnet build Memic.Functions.sln -c "$configuration" --no-restore
 

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Memic.Benchmarks;
 
-// Commands: `me-throughput`, `ingestion`, `calibrate`, `retrieval-quality`, `search-latency`, `startup` (see docs/benchmarks.md);
+// Commands: `me-throughput`, `ingestion`, `calibrate`, `retrieval-quality`, `relevance-real`, `search-latency`, `startup` (see docs/benchmarks.md);
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "me-throughput")
 {
@@ -16,6 +16,11 @@ if (args.Length > 0 && args[0] == "ingestion")
 if (args.Length > 0 && args[0] == "retrieval-quality")
 {
     return await RetrievalQuality.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "relevance-real")
+{
+    return await RelevanceReal.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "search-latency")

@@ -25,10 +25,10 @@ internal static class RetrievalQuality
 {
     private const int TopK = 10;
     private const double DefaultMinScore = 0.7;
-    private static readonly Guid Environment = new("7e7a0000-0000-4000-8000-000000000001");
+    internal static readonly Guid Environment = new("7e7a0000-0000-4000-8000-000000000001");
     private static readonly Guid Folder = new("7e7a0000-0000-4000-9000-000000000001");
 
-    private sealed record LabeledQuery(string Type, string Text, IReadOnlySet<string> Relevant, string FirstRelevant, string Section);
+    internal sealed record LabeledQuery(string Type, string Text, IReadOnlySet<string> Relevant, string FirstRelevant, string Section);
 
     private sealed record Ranked(IndexedChunk Chunk, double Score);
 
@@ -106,7 +106,7 @@ internal static class RetrievalQuality
     }
 
     /// <summary>Parses, chunks, embeds and indexes every corpus file as the ingestion pipeline would, file name as the document's identity.</summary>
-    private static async Task<List<IndexedChunk>> IngestAsync(
+    internal static async Task<List<IndexedChunk>> IngestAsync(
         string corpus, SqliteSearchIndex index, MiniLmEmbeddingGenerator embedder)
     {
         var reader = new IngestionDocumentReader(DocumentExtractorRegistry.CreateDefault());
@@ -138,7 +138,7 @@ internal static class RetrievalQuality
         return all;
     }
 
-    private static List<LabeledQuery> ReadQueries(string path) =>
+    internal static List<LabeledQuery> ReadQueries(string path) =>
     [
         .. File.ReadLines(path)
             .Where(l => l.Length > 0 && !l.StartsWith('#'))

@@ -37,7 +37,9 @@ namespace Memic.Azure.Search;
 /// candidates. The vectors come back with the chunks, and each candidate's similarity is the exact cosine computed
 /// here, so Core's calibrated score is the same as on the embedded index. A hybrid answer carries only the fused
 /// (RRF) score, so BM25 scores and text ranks are reported only for text-only queries; vector ranks are the order
-/// of the candidates by that cosine.
+/// of the candidates by that cosine. With <see cref="AzureAISearchOptions.SemanticRanker"/>, a query with words also
+/// asks the service's semantic ranker to re-rank the hybrid results (<see cref="IndexDefinition.SemanticConfiguration"/>)
+/// and each candidate carries its <c>@search.rerankerScore</c>, which the search service maps to the 0–1 score.
 /// </para>
 /// <para>
 /// Failures. 408, 429 and 5xx are retried with backoff honouring Retry-After (<see cref="SearchRetryPolicy"/>),
@@ -105,7 +107,7 @@ public sealed partial class AzureAISearchIndex : ISearchIndex
         await _locator.WaitToCreateIndexAsync(service, cancellationToken);
         try
         {
-            await indexes.CreateIndexAsync(IndexDefinition.Create(environmentId, wanted), cancellationToken);
+            await indexes.CreateIndexAsync(IndexDefinition.Create(environmentId, wanted, _settings.SemanticRanker), cancellationToken);
             LogIndexCreated(_logger, environmentId, service.Name, model.ModelId, model.Dimensions);
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
@@ -288,30 +290,59 @@ public sealed partial class AzureAISearchIndex : ISearchIndex
             };
         }
 
-        var found = new List<(ChunkDocument Document, double? Score)>();
-        try
+        // Semantic re-ranking needs words; an index created before the ranker was enabled lacks the configuration (400),
+        // and is then asked again without it, ranked by the app's own second stage.
+        var semantic = _settings.SemanticRanker && text is not null;
+        while (true)
         {
-            var response = await target.Client.SearchAsync<ChunkDocument>(text, options, cancellationToken);
-            await foreach (var result in response.Value.GetResultsAsync().WithCancellation(cancellationToken))
+            if (semantic)
             {
-                found.Add((result.Document, result.Score));
+                options.QueryType = SearchQueryType.Semantic;
+                options.SemanticSearch = new SemanticSearchOptions
+                {
+                    SemanticConfigurationName = IndexDefinition.SemanticConfiguration,
+                    // Over quota or too slow: the service answers the hybrid results un-reranked rather than failing.
+                    ErrorMode = SemanticErrorMode.Partial,
+                };
             }
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            Forget(target.Service, environmentId);
-            return [];
-        }
+            else
+            {
+                options.QueryType = SearchQueryType.Simple;
+                options.SemanticSearch = null;
+            }
 
-        return Candidates(query.Vector, found, textOnly: !withVector);
+            var found = new List<(ChunkDocument Document, double? Score, double? RerankerScore)>();
+            try
+            {
+                var response = await target.Client.SearchAsync<ChunkDocument>(text, options, cancellationToken);
+                await foreach (var result in response.Value.GetResultsAsync().WithCancellation(cancellationToken))
+                {
+                    found.Add((result.Document, result.Score, result.SemanticSearch?.RerankerScore));
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                Forget(target.Service, environmentId);
+                return [];
+            }
+            catch (RequestFailedException ex) when (ex.Status == 400 && semantic)
+            {
+                LogSemanticRefused(_logger, environmentId, ex.ErrorCode);
+                semantic = false;
+                continue;
+            }
+
+            return Candidates(query.Vector, found, textOnly: !withVector);
+        }
     }
 
-    internal static IReadOnlyList<IndexCandidate> Candidates(ReadOnlyMemory<float> queryVector, IReadOnlyList<(ChunkDocument Document, double? Score)> found, bool textOnly)
+    internal static IReadOnlyList<IndexCandidate> Candidates(
+        ReadOnlyMemory<float> queryVector, IReadOnlyList<(ChunkDocument Document, double? Score, double? RerankerScore)> found, bool textOnly)
     {
         var chunks = found
             .GroupBy(f => f.Document.Id, StringComparer.Ordinal)
-            .Select((g, position) => (Chunk: g.First().Document.ToChunk(), g.First().Score, Position: position))
-            .Select(f => (f.Chunk, f.Score, f.Position, Similarity: Cosine(queryVector.Span, f.Chunk.Vector.Span)))
+            .Select((g, position) => (Chunk: g.First().Document.ToChunk(), g.First().Score, g.First().RerankerScore, Position: position))
+            .Select(f => (f.Chunk, f.Score, f.RerankerScore, f.Position, Similarity: Cosine(queryVector.Span, f.Chunk.Vector.Span)))
             .ToList();
         var vectorRanks = textOnly
             ? new Dictionary<Guid, int>()
@@ -325,7 +356,8 @@ public sealed partial class AzureAISearchIndex : ISearchIndex
                     textOnly ? c.Score : null,
                     textOnly ? c.Position + 1 : null,
                     c.Similarity,
-                    vectorRanks.TryGetValue(c.Chunk.ChunkId, out var rank) ? rank : null))
+                    vectorRanks.TryGetValue(c.Chunk.ChunkId, out var rank) ? rank : null,
+                    c.RerankerScore))
                 .OrderByDescending(c => c.VectorSimilarity)
                 .ThenByDescending(c => c.TextScore ?? double.MinValue)
                 .ThenBy(c => c.Chunk.ChunkId),
@@ -488,6 +520,9 @@ public sealed partial class AzureAISearchIndex : ISearchIndex
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created search index of environment {EnvironmentId} on search service {SearchService} for {ModelId} ({Dimensions} dimensions)")]
     private static partial void LogIndexCreated(ILogger logger, Guid environmentId, string searchService, string modelId, int dimensions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The search index of environment {EnvironmentId} refused semantic ranking ({ErrorCode}); answered without it. Indexes created before Memic:Search:SemanticRanker was enabled lack its configuration")]
+    private static partial void LogSemanticRefused(ILogger logger, Guid environmentId, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted search index of environment {EnvironmentId} on search service {SearchService}")]
     private static partial void LogIndexDeleted(ILogger logger, Guid environmentId, string searchService);

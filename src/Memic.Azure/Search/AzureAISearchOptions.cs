@@ -10,6 +10,14 @@ public sealed class AzureAISearchOptions
     public const string Section = "Memic:Search";
 
 
+    /// <summary>
+    /// Whether the search services have the semantic ranker (Basic tier or above with <c>semanticSearch</c> free or
+    /// standard; infra/main.bicep sets it from the same parameters it deploys the service with). Then indexes are created
+    /// with a semantic configuration and queries with words ask for semantic re-ranking of the hybrid results, whose
+    /// reranker score (0–4) becomes the 0–1 score; otherwise the app's own second stage ranks the candidates.
+    /// </summary>
+    public bool SemanticRanker { get; set; }
+
     /// <summary>Retries of a request the service answered 408, 429 or 5xx (or did not answer) before it surfaces as transient.</summary>
     public int MaxRetries { get; set; } = 5;
 

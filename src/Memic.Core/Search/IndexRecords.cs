@@ -61,4 +61,8 @@ public sealed record IndexQuery(string Text, ReadOnlyMemory<float> Vector, Index
 /// <param name="TextRank">1-based rank in the full-text list, or null.</param>
 /// <param name="VectorSimilarity">Cosine similarity of query and chunk vectors, in [-1, 1].</param>
 /// <param name="VectorRank">1-based rank in the vector list, or null when not among the vector candidates.</param>
-public sealed record IndexCandidate(IndexedChunk Chunk, double? TextScore, int? TextRank, double VectorSimilarity, int? VectorRank);
+/// <param name="RerankerScore">
+/// The backend's own second-stage relevance (Azure AI Search's semantic ranker, 0–4), or null when it has none; the
+/// search service then ranks with its own second stage (<see cref="PassageRanker"/>).
+/// </param>
+public sealed record IndexCandidate(IndexedChunk Chunk, double? TextScore, int? TextRank, double VectorSimilarity, int? VectorRank, double? RerankerScore = null);

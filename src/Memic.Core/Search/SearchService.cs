@@ -9,8 +9,9 @@ namespace Memic.Core.Search;
 
 /// <summary>
 /// Hybrid retrieval over one environment's index: the query is embedded, the index returns full-text and vector
-/// candidates that pass the filters, and each is given the calibrated score of <see cref="RelevanceScorer"/>.
-/// Results are sorted by score, cut at <c>min_score</c> and limited to <c>top_k</c>.
+/// candidates that pass the filters (at least 50), and a second stage ranks them and gives each its calibrated score:
+/// the backend's own re-ranker where it has one (Azure AI Search's semantic ranker), otherwise
+/// <see cref="PassageRanker"/>. Results are sorted by score, cut at <c>min_score</c> and limited to <c>top_k</c>.
 /// </summary>
 public sealed class SearchService(
     ISearchIndex index,
@@ -25,7 +26,7 @@ public sealed class SearchService(
 
     /// <summary>Candidates asked of the index per result wanted: enough that filtering by score still fills top_k.</summary>
     private const int CandidatesPerResult = 4;
-    private const int MinimumCandidates = 40;
+    private const int MinimumCandidates = 50;
 
     private readonly RelevanceProfile _profile = RelevanceProfile.For(model.Info.ModelId);
 
@@ -48,12 +49,12 @@ public sealed class SearchService(
             new IndexQuery(request.Query, vector, request.Filter, Math.Max(MinimumCandidates, request.TopK * CandidatesPerResult)),
             cancellationToken);
 
-        var hits = candidates
-            .Select(c => new SearchHit(c.Chunk, Math.Round(RelevanceScorer.Score(request.Query, c.Chunk.Content, c.VectorSimilarity, _profile), 4)))
+        var ranked = candidates.Any(c => c.RerankerScore is not null)
+            ? PassageRanker.RankByReranker(request.Query, candidates)
+            : PassageRanker.Rank(request.Query, candidates, PassageRanker.Model, _profile);
+        var hits = ranked
+            .Select(s => new SearchHit(s.Candidate.Chunk, Math.Round(s.Score, 4)))
             .Where(h => h.Score >= request.MinScore)
-            .OrderByDescending(h => h.Score)
-            .ThenBy(h => h.Chunk.FileId)
-            .ThenBy(h => h.Chunk.ChunkIndex)
             .Take(request.TopK)
             .ToList();
 

@@ -533,6 +533,72 @@ public sealed class AzureAISearchIndexTests
     }
 
     [Fact]
+    public async Task With_the_semantic_ranker_an_index_is_created_with_its_configuration_and_a_query_asks_for_reranking()
+    {
+        var search = new SearchHarness();
+        search.Settings.SemanticRanker = true;
+        var environment = await search.CreatedAsync();
+        var file = Guid.NewGuid();
+        var chunks = Enumerable.Range(0, 3).Select(i => Chunk(file, i, $"passage {i}", Axis(8, i))).ToList();
+        await search.Index.ReplaceFileChunksAsync(environment, file, chunks, Ct);
+        search.Service.ClearRequests();
+        search.Service.Override = request => request.Line.EndsWith("/docs/search.post.search", StringComparison.Ordinal)
+            ? SearchAnswer((chunks[1], 0.03, 3.6), (chunks[0], 0.02, 1.2), (chunks[2], 0.01, null))
+            : null;
+
+        var found = await search.Index.QueryAsync(environment, Query("what is in the passage", Axis(8, 1)), Ct);
+
+        var configuration = Assert.Single(search.Service.Index($"env-{environment:D}")!["semantic"]!["configurations"]!.AsArray())!;
+        Assert.Equal("memic-semantic", (string)configuration["name"]!);
+        Assert.Equal("file_name", (string)configuration["prioritizedFields"]!["titleField"]!["fieldName"]!);
+        Assert.Equal("content", (string)configuration["prioritizedFields"]!["prioritizedContentFields"]![0]!["fieldName"]!);
+        var body = Assert.Single(search.Service.Requests).JsonBody;
+        Assert.Equal("semantic", body.GetProperty("queryType").GetString());
+        Assert.Equal("memic-semantic", body.GetProperty("semanticConfiguration").GetString());
+        Assert.Equal("partial", body.GetProperty("semanticErrorHandling").GetString());
+        Assert.True(body.TryGetProperty("vectorQueries", out _));
+        Assert.Equal<double?>([3.6, 1.2, null], new[] { chunks[1], chunks[0], chunks[2] }.Select(c => found.Single(f => f.Chunk.ChunkId == c.ChunkId).RerankerScore));
+    }
+
+    [Fact]
+    public async Task Without_the_semantic_ranker_or_without_words_no_reranking_is_asked_for()
+    {
+        var plain = new SearchHarness();
+        var environment = await plain.CreatedAsync();
+        await plain.Index.QueryAsync(environment, Query("passage", Axis(8, 0)), Ct);
+        var semantic = new SearchHarness();
+        semantic.Settings.SemanticRanker = true;
+        var other = await semantic.CreatedAsync();
+        await semantic.Index.QueryAsync(other, Query("🙂", Axis(8, 0)), Ct);
+
+        Assert.False(plain.Service.Index($"env-{environment:D}")!.ContainsKey("semantic"));
+        Assert.Equal("simple", Assert.Single(plain.Service.Requests).JsonBody.GetProperty("queryType").GetString());
+        Assert.False(Assert.Single(plain.Service.Requests).JsonBody.TryGetProperty("semanticConfiguration", out _));
+        Assert.False(Assert.Single(semantic.Service.Requests).JsonBody.TryGetProperty("semanticConfiguration", out _));
+    }
+
+    [Fact]
+    public async Task An_index_without_the_semantic_configuration_is_asked_again_without_reranking()
+    {
+        var search = new SearchHarness();
+        var environment = await search.CreatedAsync();
+        var file = Guid.NewGuid();
+        var chunk = Chunk(file, 0, "passage", Axis(8, 0));
+        await search.Index.ReplaceFileChunksAsync(environment, file, [chunk], Ct);
+        search.Service.ClearRequests();
+        // Created before the ranker was enabled: the service refuses a configuration the index does not have.
+        search.Settings.SemanticRanker = true;
+        search.Service.Override = request => request.Body?.Contains("semanticConfiguration", StringComparison.Ordinal) == true
+            ? FakeSearchService.Error(HttpStatusCode.BadRequest, "InvalidRequestParameter")
+            : null;
+
+        var found = await search.Index.QueryAsync(environment, Query("passage", Axis(8, 0)), Ct);
+
+        Assert.Equal(["semantic", "simple"], search.Service.Requests.Select(r => r.JsonBody.GetProperty("queryType").GetString()));
+        Assert.Null(Assert.Single(found).RerankerScore);
+    }
+
+    [Fact]
     public async Task A_query_vector_of_another_dimension_is_a_conflict_without_a_request()
     {
         var search = new SearchHarness();
@@ -637,6 +703,25 @@ public sealed class AzureAISearchIndexTests
 
         await Assert.ThrowsAsync<TransientException>(() => search.Index.CreateAsync(Guid.NewGuid(), Model(8), Ct));
         Assert.Equal(2, search.Service.Requests.Count);
+    }
+
+    /// <summary>A search answer as the service writes it for a semantic query: each document with both scores.</summary>
+    private static HttpResponseMessage SearchAnswer(params (IndexedChunk Chunk, double Score, double? RerankerScore)[] hits)
+    {
+        var value = new JsonArray();
+        foreach (var (chunk, score, reranker) in hits)
+        {
+            var document = Document(chunk);
+            document["@search.score"] = score;
+            if (reranker is { } r)
+            {
+                document["@search.rerankerScore"] = r;
+            }
+
+            value.Add(document);
+        }
+
+        return FakeSearchService.Json(HttpStatusCode.OK, new JsonObject { ["value"] = value });
     }
 
     private static JsonObject Document(IndexedChunk chunk) =>

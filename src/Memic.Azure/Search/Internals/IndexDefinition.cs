@@ -24,6 +24,9 @@ internal static class IndexDefinition
 {
     public const string Algorithm = "hnsw-cosine";
 
+    /// <summary>The semantic ranker's view of a chunk: the file name as its title, the text, the heading path as keywords.</summary>
+    public const string SemanticConfiguration = "memic-semantic";
+
     private const string ModelPrefix = "model-";
     private const string HashPrefix = "sha256-";
     private const int MaxProfileName = 128;
@@ -57,7 +60,30 @@ internal static class IndexDefinition
         }
     }
 
-    public static SearchIndex Create(Guid environmentId, IndexModel model) => new(IndexName(environmentId))
+    /// <summary>The index of an environment; with <paramref name="semantic"/>, also the configuration semantic ranking asks for.</summary>
+    public static SearchIndex Create(Guid environmentId, IndexModel model, bool semantic = false)
+    {
+        var index = Create(environmentId, model);
+        if (semantic)
+        {
+            index.SemanticSearch = new SemanticSearch
+            {
+                Configurations =
+                {
+                    new SemanticConfiguration(SemanticConfiguration, new SemanticPrioritizedFields
+                    {
+                        TitleField = new SemanticField(ChunkFields.FileName),
+                        ContentFields = { new SemanticField(ChunkFields.Content) },
+                        KeywordsFields = { new SemanticField(ChunkFields.HeadingPath) },
+                    }),
+                },
+            };
+        }
+
+        return index;
+    }
+
+    private static SearchIndex Create(Guid environmentId, IndexModel model) => new(IndexName(environmentId))
     {
         Fields =
         {
