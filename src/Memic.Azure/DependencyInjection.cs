@@ -124,7 +124,7 @@ public static partial class DependencyInjection
             .ValidateOnStart();
         services.AddOptions<AzureTableOptions>().Bind(configuration.GetSection(AzureTableOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureTableOptions>, AzureTableOptionsValidation>());
-        services.TryAddSingleton<IIngestionSlots, AzureTableIngestionSlots>();
+        services.AddAzureCredential(configuration).TryAddSingleton<IIngestionSlots, AzureTableIngestionSlots>();
         return services;
     }
 

@@ -202,7 +202,7 @@ public abstract class CatalogDataContract
     /// a run that went further would fail the test on the first null it touched.
     /// </summary>
     private static FileIngestionPipeline PipelineWithoutDocuments(CatalogPorts catalog, IngestionOptions options) => new(
-        catalog.Files, blobs: null!, reader: null!, embedder: null!, model: null!, index: null!,
+        catalog.Files, catalog.Tenancy, blobs: null!, reader: null!, embedder: null!, model: null!, index: null!,
         new UsageMeter(catalog.Usage, TimeProvider.System, NullLogger<UsageMeter>.Instance),
         Options.Create(new EmbeddingModelOptions()), Options.Create(options), TimeProvider.System, NullLogger<FileIngestionPipeline>.Instance);
 

@@ -28,6 +28,7 @@ public sealed class ProvisioningTriggerTests : IAsyncLifetime
             services.AddSingleton<IProvisioningQueue>(new AzureStorageProvisioningQueue(
                 new AzureStorageIngestionQueue(
                     Options.Create(new AzureQueueOptions { ConnectionString = Azurite.ConnectionString, QueueName = AzureQueueOptions.DefaultQueueName }),
+                    new global::Azure.Identity.DefaultAzureCredential(),
                     NullLogger<AzureStorageIngestionQueue>.Instance),
                 NullLogger<AzureStorageProvisioningQueue>.Instance));
         },

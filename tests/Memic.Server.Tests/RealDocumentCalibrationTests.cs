@@ -80,7 +80,7 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
     [Fact]
     public async Task An_entry_summary_keeps_its_page_at_the_default_min_score_and_other_pages_drop_out()
     {
-        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, TimeProvider.System);
+        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
 
         var kept = new List<string>();
         var wrong = new List<string>();
@@ -102,7 +102,7 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
     [Fact]
     public async Task A_nonsense_query_returns_nothing_at_the_default_min_score()
     {
-        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, TimeProvider.System);
+        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
 
         var outcome = await search.SearchAsync(Environment, new SearchRequest("vorpal mimsy borogove tulgey", 10, 0.7, IndexFilter.None, false, null), TestContext.Current.CancellationToken);
 

@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Core;
 using Azure.Data.Tables;
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
@@ -20,10 +21,10 @@ public sealed class AzureTableIngestionSlots : IIngestionSlots
     private readonly TimeProvider _time;
     private readonly Lazy<Task> _created;
 
-    public AzureTableIngestionSlots(IOptions<AzureTableOptions> tables, IOptions<IngestionSlotOptions> options, TimeProvider time)
+    public AzureTableIngestionSlots(IOptions<AzureTableOptions> tables, IOptions<IngestionSlotOptions> options, TokenCredential credential, TimeProvider time)
     {
         var settings = tables.Value;
-        _table = StorageAccount.CreateTableServiceClient(settings.ConnectionString, settings.ServiceUri, settings.ClientId)
+        _table = StorageAccount.CreateTableServiceClient(settings.ConnectionString, settings.ServiceUri, credential)
             .GetTableClient(settings.TablePrefix + "IngestionSlots");
         _options = options.Value;
         _time = time;
