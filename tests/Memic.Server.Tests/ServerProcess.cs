@@ -45,6 +45,34 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// The server's own process id: <c>dotnet run</c> starts the application as a child process, so this is the
+    /// descendant whose command line names Memic.Server (for reading its /proc entries).
+    /// </summary>
+    public int ApplicationProcessId()
+    {
+        var pending = new Queue<int>([_process.Id]);
+        while (pending.TryDequeue(out var pid))
+        {
+            if (pid != _process.Id && File.Exists($"/proc/{pid}/cmdline")
+                && File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').FirstOrDefault()?.EndsWith("Memic.Server", StringComparison.Ordinal) == true)
+            {
+                return pid;
+            }
+
+            foreach (var task in Directory.Exists($"/proc/{pid}/task") ? Directory.GetDirectories($"/proc/{pid}/task") : [])
+            {
+                var children = Path.Combine(task, "children");
+                foreach (var child in File.Exists(children) ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) : [])
+                {
+                    pending.Enqueue(int.Parse(child, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        throw new InvalidOperationException("The server process was not found among the children of dotnet run.");
+    }
+
     /// <summary>Kills the whole process tree at once, as a crash or a pulled plug would, and waits for it to be gone.</summary>
     public async Task KillAsync()
     {
