@@ -103,7 +103,7 @@ public sealed class HostileInputTests : IDisposable
                 }
             }
 
-            await WaitUntilAsync(async () => (await StatusesAsync(secondClient, secondStorm)).Any(s => s == "parsing_started"), TimeSpan.FromMinutes(2));
+            await Uploads.WaitUntilAsync(async () => (await Uploads.StatusesAsync(secondClient, secondStorm)).Any(s => s == "parsing_started"), TimeSpan.FromMinutes(2));
             await server.KillAsync();
         }
 
@@ -112,7 +112,7 @@ public sealed class HostileInputTests : IDisposable
         using var again = DataClient(restartedUrl, secondStormKey);
         using var bystanderAgain = DataClient(restartedUrl, bystanderKey);
 
-        await WaitUntilAsync(async () => (await StatusesAsync(again, secondStorm)).All(Uploads.IsTerminal), StormTimeout);
+        await Uploads.WaitUntilAsync(async () => (await Uploads.StatusesAsync(again, secondStorm)).All(Uploads.IsTerminal), StormTimeout);
         Assert.False(restarted.HasExited);
         var after = await SearchAsync(bystanderAgain, "When does the ferry leave?");
         Assert.Contains(after, hit => hit.Contains("ferry", StringComparison.Ordinal));
@@ -192,28 +192,6 @@ public sealed class HostileInputTests : IDisposable
 
     private static async Task<string> WaitForTerminalAsync(HttpClient client, Guid fileId, TimeSpan timeout) =>
         (await WaitForFileAsync(client, fileId, timeout)).GetProperty("status").GetString()!;
-
-    private static async Task<List<string>> StatusesAsync(HttpClient client, IEnumerable<Guid> fileIds)
-    {
-        var statuses = new List<string>();
-        foreach (var id in fileIds)
-        {
-            var file = await (await client.GetAsync($"/api/v1/files/{id}/status", Ct)).ExpectAsync(HttpStatusCode.OK);
-            statuses.Add(file.GetProperty("status").GetString()!);
-        }
-
-        return statuses;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Condition not met within {timeout}");
-            await Task.Delay(100, Ct);
-        }
-    }
 
     /// <summary>A field of /proc/&lt;pid&gt;/status in kB (VmRSS: resident now; VmHWM: the peak since start).</summary>
     private static long ProcStatusKb(int pid, string field)

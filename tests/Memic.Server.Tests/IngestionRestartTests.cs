@@ -38,9 +38,9 @@ public sealed class IngestionRestartTests : IDisposable
             }
 
             // Kill once ingestion is under way but not finished: some files done, some not.
-            await WaitUntilAsync(async () =>
+            await Uploads.WaitUntilAsync(async () =>
             {
-                var statuses = await StatusesAsync(client, fileIds);
+                var statuses = await Uploads.StatusesAsync(client, fileIds);
                 return statuses.Any(s => s == "ready") && statuses.Any(s => !Uploads.IsTerminal(s));
             }, TimeSpan.FromMinutes(3));
         }
@@ -48,7 +48,7 @@ public sealed class IngestionRestartTests : IDisposable
         await using var second = ServerProcess.StartServer(_dataDirectory, NoRateLimits);
         var secondUrl = (await second.WaitForAsync(ServerProcess.RunningAt(), StartTimeout, Ct)).Groups["url"].Value;
         using var again = Client(secondUrl, key);
-        await WaitUntilAsync(async () => (await StatusesAsync(again, fileIds)).All(Uploads.IsTerminal), TimeSpan.FromMinutes(5));
+        await Uploads.WaitUntilAsync(async () => (await Uploads.StatusesAsync(again, fileIds)).All(Uploads.IsTerminal), TimeSpan.FromMinutes(5));
 
         var index = new SqliteSearchIndex(Options.Create(new EmbeddedOptions { DataDirectory = _dataDirectory }));
         var me = await (await again.GetAsync("/api/v1/me", Ct)).ExpectAsync(HttpStatusCode.OK);
@@ -83,27 +83,5 @@ public sealed class IngestionRestartTests : IDisposable
         var fileId = init.GetProperty("file_id").GetGuid();
         await (await client.PostAsync($"/api/v1/files/{fileId}/confirm", null, Ct)).ExpectAsync(HttpStatusCode.OK);
         return fileId;
-    }
-
-    private static async Task<List<string>> StatusesAsync(HttpClient client, IEnumerable<Guid> fileIds)
-    {
-        var statuses = new List<string>();
-        foreach (var id in fileIds)
-        {
-            var file = await (await client.GetAsync($"/api/v1/files/{id}/status", Ct)).ExpectAsync(HttpStatusCode.OK);
-            statuses.Add(file.GetProperty("status").GetString()!);
-        }
-
-        return statuses;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Condition not met within {timeout}");
-            await Task.Delay(50, Ct);
-        }
     }
 }

@@ -89,4 +89,28 @@ internal static class Uploads
         Assert.All(positions, p => Assert.True(p >= 0));
         Assert.Equal(positions.Order(), positions);
     }
+
+    /// <summary>The current status of each file, in order.</summary>
+    public static async Task<List<string>> StatusesAsync(HttpClient client, IEnumerable<Guid> fileIds)
+    {
+        var statuses = new List<string>();
+        foreach (var id in fileIds)
+        {
+            var file = await (await client.GetAsync($"/api/v1/files/{id}/status", Ct)).ExpectAsync(HttpStatusCode.OK);
+            statuses.Add(file.GetProperty("status").GetString()!);
+        }
+
+        return statuses;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test after <paramref name="timeout"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Condition not met within {timeout}");
+            await Task.Delay(50, Ct);
+        }
+    }
 }

@@ -169,7 +169,7 @@ public static class PassageRanker
     /// </summary>
     public static double[][] Features(string query, IReadOnlyList<IndexCandidate> candidates, RelevanceProfile profile)
     {
-        var queryWords = Words(query);
+        var queryWords = RelevanceScorer.Words(query);
         var content = queryWords.Where(w => !StopWords.Contains(w)).Select(Stem).Distinct(StringComparer.Ordinal).ToList();
         var bigrams = Bigrams(queryWords.Where(w => !StopWords.Contains(w)).Select(Stem).ToList());
         var phrase = Phrase(query);
@@ -187,11 +187,11 @@ public static class PassageRanker
         for (var i = 0; i < candidates.Count; i++)
         {
             var candidate = candidates[i];
-            var passageWords = Words(candidate.Chunk.Content);
+            var passageWords = RelevanceScorer.Words(candidate.Chunk.Content);
             var stems = passageWords.Select(Stem).ToList();
             var stemSet = new HashSet<string>(stems, StringComparer.Ordinal);
             var titleSet = new HashSet<string>(
-                Words(candidate.Chunk.FileName + " " + string.Join(' ', candidate.Chunk.HeadingPath)).Select(Stem), StringComparer.Ordinal);
+                RelevanceScorer.Words(candidate.Chunk.FileName + " " + string.Join(' ', candidate.Chunk.HeadingPath)).Select(Stem), StringComparer.Ordinal);
             var covered = content.Where(stemSet.Contains).ToList();
             var fileCosines = byFile[candidate.Chunk.FileId];
             var bestOther = fileCosines.Length > 1 ? (fileCosines[0] == candidate.VectorSimilarity ? fileCosines[1] : fileCosines[0]) : 0;
@@ -226,11 +226,11 @@ public static class PassageRanker
     /// <summary>The query's words as a phrase to look for, when it has enough of them that holding it means quoting it.</summary>
     private static string? Phrase(string query)
     {
-        var words = Words(query);
+        var words = RelevanceScorer.Words(query);
         return words.Count >= MinimumQuoteWords ? " " + string.Join(' ', words) + " " : null;
     }
 
-    private static bool Holds(string passage, string phrase) => Holds(Words(passage), phrase);
+    private static bool Holds(string passage, string phrase) => Holds(RelevanceScorer.Words(passage), phrase);
 
     private static bool Holds(List<string> passageWords, string phrase) =>
         (" " + string.Join(' ', passageWords) + " ").Contains(phrase, StringComparison.Ordinal);
@@ -300,31 +300,5 @@ public static class PassageRanker
         }
 
         return word;
-    }
-
-    /// <summary>Lower-cased words of letters and digits; everything else separates.</summary>
-    internal static List<string> Words(string text)
-    {
-        var words = new List<string>();
-        var current = new StringBuilder();
-        foreach (var c in text.Normalize(NormalizationForm.FormKC))
-        {
-            if (char.IsLetterOrDigit(c))
-            {
-                current.Append(char.ToLowerInvariant(c));
-            }
-            else if (current.Length > 0)
-            {
-                words.Add(current.ToString());
-                current.Clear();
-            }
-        }
-
-        if (current.Length > 0)
-        {
-            words.Add(current.ToString());
-        }
-
-        return words;
     }
 }

@@ -94,7 +94,7 @@ public static class RelevanceScorer
     private static string Stem(string word) => word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) ? word[..^1] : word;
 
     /// <summary>Lower-cased words of letters and digits; everything else separates.</summary>
-    private static List<string> Words(string text)
+    internal static List<string> Words(string text)
     {
         var words = new List<string>();
         var current = new StringBuilder();
