@@ -108,6 +108,7 @@ internal static class IngestionThroughput
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .AddMemicCore(configuration)
             .AddEmbeddedCatalogAndKeys(configuration)
+            .AddInProcessProvisioning()
             .AddFileSystemBlobs()
             .AddEmbeddedSearchIndex()
             .AddMiniLmEmbeddings()

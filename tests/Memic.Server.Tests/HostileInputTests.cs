@@ -14,7 +14,7 @@ namespace Memic.Server.Tests;
 /// plus the extraction budget; another environment keeps ingesting and answering meanwhile; and after a kill -9 in the
 /// middle of a storm, a restart finishes or fails every file without crashing again.
 /// </summary>
-public sealed class HostileInputTests : IDisposable
+public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
 {
     private const int ExtractionBudgetMb = 512;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
@@ -86,11 +86,14 @@ public sealed class HostileInputTests : IDisposable
                     Assert.False(string.IsNullOrWhiteSpace(reason), $"{document.Name} failed without a reason");
                     Assert.DoesNotContain("   at ", reason, StringComparison.Ordinal);
                 }
+
+                output.WriteLine($"{document.Name}: {status}{(status == "ready" ? "" : $" ({file.GetProperty("error_message").GetString()})")}");
             }
 
             Assert.False(server.HasExited);
             var peakKb = ProcStatusKb(serverPid, "VmHWM");
             var grownMb = (peakKb - baselineKb) / 1024;
+            output.WriteLine($"Server RSS: baseline {baselineKb / 1024} MB, peak {peakKb / 1024} MB, grown {grownMb} MB (extraction budget {ExtractionBudgetMb} MB)");
             Assert.True(grownMb <= ExtractionBudgetMb, $"The server grew by {grownMb} MB over its baseline of {baselineKb / 1024} MB (budget {ExtractionBudgetMb} MB)");
 
             // A second storm, killed with -9 once a hostile file is being parsed.
