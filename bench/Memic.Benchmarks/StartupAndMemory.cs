@@ -20,6 +20,10 @@ internal static partial class StartupAndMemory
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a user takes between the banner and a first search: the server's background warm-up has had time to finish.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+    private const int WarmSearches = 5;
     private const int WorkloadSearches = 20;
 
     private static readonly string[] Queries =
@@ -33,6 +37,16 @@ internal static partial class StartupAndMemory
         var runs = ArgOr(args, "--runs", 5);
         var server = await ServerCommand.FindOrBuildAsync();
         Console.WriteLine($"server: {server.Describe()}");
+
+        // Another build's output folder (e.g. a copy of bin/Release/net10.0 from before a change) is measured in the
+        // settled case too, interleaved with this build's runs, so both see the same load.
+        var baselineBuild = ArgOr(args, "--baseline-build");
+        var baseline = baselineBuild is null ? null : server with { OutputDirectory = Path.GetFullPath(baselineBuild) };
+        if (baseline is not null)
+        {
+            Console.WriteLine($"baseline build: {baseline.Describe()}");
+        }
+
         Console.WriteLine($"machine: {BenchSupport.Machine()}; load average before: {BenchSupport.LoadAverage()}");
 
         var restartDirectory = Directory.CreateTempSubdirectory("memic-bench-startup-restart-").FullName;
@@ -43,19 +57,26 @@ internal static partial class StartupAndMemory
             var prepared = await StartAndMeasureAsync(server, Case.Restart, restartDirectory, knownKey: null);
             var restartKey = prepared.ApiKey ?? throw new InvalidOperationException("The first start did not print an API key.");
 
-            var results = new Dictionary<Case, List<RunResult>> { [Case.NoModel] = [], [Case.Cold] = [], [Case.Restart] = [] };
+            var results = new Dictionary<Case, List<RunResult>> { [Case.NoModel] = [], [Case.Cold] = [], [Case.Restart] = [], [Case.RestartSettled] = [] };
+            if (baseline is not null)
+            {
+                results[Case.RestartSettledBaselineBuild] = [];
+            }
+
             var cpu = BenchSupport.CpuSnapshot.Take();
             for (var run = 1; run <= runs; run++)
             {
                 foreach (var which in results.Keys)
                 {
-                    var directory = which == Case.Restart ? restartDirectory : Directory.CreateTempSubdirectory("memic-bench-startup-").FullName;
-                    if (which != Case.Restart)
+                    var restart = which is Case.Restart or Case.RestartSettled or Case.RestartSettledBaselineBuild;
+                    var directory = restart ? restartDirectory : Directory.CreateTempSubdirectory("memic-bench-startup-").FullName;
+                    if (!restart)
                     {
                         scratch.Add(directory);
                     }
 
-                    var result = await StartAndMeasureAsync(server, which, directory, which == Case.Restart ? restartKey : null);
+                    var command = which == Case.RestartSettledBaselineBuild ? baseline! : server;
+                    var result = await StartAndMeasureAsync(command, which, directory, restart ? restartKey : null);
                     results[which].Add(result);
                     Console.WriteLine($"run {run} {Label(which),-34} {result}");
                 }
@@ -82,13 +103,17 @@ internal static partial class StartupAndMemory
         NoModel,
         Cold,
         Restart,
+        RestartSettled,
+        RestartSettledBaselineBuild,
     }
 
     private static string Label(Case which) => which switch
     {
         Case.NoModel => "no local model (baseline)",
         Case.Cold => "cold: fresh data directory",
-        _ => "warm restart: existing data directory",
+        Case.Restart => "warm restart: existing data directory",
+        Case.RestartSettled => "warm restart, first search 10 s after /me",
+        _ => "same, baseline build",
     };
 
     private static async Task<RunResult> StartAndMeasureAsync(ServerCommand server, Case which, string dataDirectory, string? knownKey)
@@ -120,12 +145,25 @@ internal static partial class StartupAndMemory
             client.DefaultRequestHeaders.Add("X-API-Key", key);
             var me = await PollUntilAsync(() => client.GetAsync("/api/v1/me"), started, process);
 
-            // The first search waits for the model the server loads in the background after its banner.
-            TimeSpan? firstSearch = which == Case.NoModel ? null : await PollUntilAsync(() => SearchAsync(client, Queries[0]), started, process);
+            TimeSpan? firstSearch = null;
+            SearchTimes? settled = null;
+            if (which is Case.RestartSettled or Case.RestartSettledBaselineBuild)
+            {
+                // A user's first search a moment after start: what is still cold then (not the model, which loads after
+                // the banner) shows as the gap between the first search and the ones after it.
+                await Task.Delay(Settle);
+                settled = await TimeSearchesAsync(client);
+            }
+            else if (which != Case.NoModel)
+            {
+                // The first search waits for the model the server loads in the background after its banner.
+                firstSearch = await PollUntilAsync(() => SearchAsync(client, Queries[0]), started, process);
+            }
+
             await RunWorkloadAsync(client, which);
 
             await Task.Delay(Idle);
-            return new RunResult(output.BannerAt, health, me, firstSearch, ReadMemory(process.Id), key);
+            return new RunResult(output.BannerAt, health, me, firstSearch, settled, ReadMemory(process.Id), key);
         }
         finally
         {
@@ -186,6 +224,31 @@ internal static partial class StartupAndMemory
         }
 
         throw new TimeoutException("The workload's upload was not indexed in time.");
+    }
+
+    /// <summary>
+    /// The first search's own latency and the part of it the server spent in search (<c>search_time_ms</c>; the rest is
+    /// the HTTP and JSON path), then the median of the next few (different queries, so nothing is cached).
+    /// </summary>
+    private static async Task<SearchTimes> TimeSearchesAsync(HttpClient client)
+    {
+        async Task<(TimeSpan Total, double SearchMs)> TimeOneAsync(string query)
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await SearchAsync(client, query);
+            response.EnsureSuccessStatusCode();
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return (watch.Elapsed, body.GetProperty("search_time_ms").GetDouble());
+        }
+
+        var (first, firstSearchMs) = await TimeOneAsync(Queries[0]);
+        var next = new List<double>();
+        for (var i = 1; i <= WarmSearches; i++)
+        {
+            next.Add((await TimeOneAsync(Queries[i % Queries.Length])).Total.TotalMilliseconds);
+        }
+
+        return new SearchTimes(first, TimeSpan.FromMilliseconds(firstSearchMs), TimeSpan.FromMilliseconds(BenchSupport.Percentile([.. next.Order()], 0.5)));
     }
 
     private static Task<HttpResponseMessage> SearchAsync(HttpClient client, string query) =>
@@ -258,17 +321,27 @@ internal static partial class StartupAndMemory
             return $"{BenchSupport.Percentile(sorted, 0.5):F0} / {sorted[^1]:F0}";
         }
 
+        static string Settled(List<RunResult> list) => list.All(r => r.Settled is null)
+            ? "–"
+            : $"{Ms(list.Select(r => r.Settled?.First))} ({Ms(list.Select(r => r.Settled?.FirstInSearch))} in search) / {Ms(list.Select(r => r.Settled?.NextMedian))}";
+
         Console.WriteLine();
         Console.WriteLine("ms are p50 / max; MiB are p50 / max");
         Console.WriteLine();
-        Console.WriteLine("| case | runs | start → banner ms | start → /health ms | start → /me ms | start → first search ms | RSS after idle MiB | of which file-backed MiB | peak RSS MiB |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| case | runs | start → banner ms | start → /health ms | start → /me ms | start → first search ms | first search after settling (of which in search) / next ones: p50 / max ms | RSS after idle MiB | of which file-backed MiB | peak RSS MiB |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (which, list) in results)
         {
             Console.WriteLine(
                 $"| {Label(which)} | {list.Count} | {Ms(list.Select(r => r.Banner))} | {Ms(list.Select(r => (TimeSpan?)r.Health))} | {Ms(list.Select(r => (TimeSpan?)r.Me))} " +
-                $"| {Ms(list.Select(r => r.FirstSearch))} | {Mib(list.Select(r => r.Memory.RssKb))} | {Mib(list.Select(r => r.Memory.FileBackedKb))} | {Mib(list.Select(r => r.Memory.PeakKb))} |");
+                $"| {Ms(list.Select(r => r.FirstSearch))} | {Settled(list)} | {Mib(list.Select(r => r.Memory.RssKb))} | {Mib(list.Select(r => r.Memory.FileBackedKb))} | {Mib(list.Select(r => r.Memory.PeakKb))} |");
         }
+    }
+
+    private static string? ArgOr(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
     private static int ArgOr(string[] args, string name, int fallback)
@@ -284,10 +357,13 @@ internal static partial class StartupAndMemory
 
     private sealed record Memory(long RssKb, long PeakKb, long FileBackedKb);
 
-    private sealed record RunResult(TimeSpan? Banner, TimeSpan Health, TimeSpan Me, TimeSpan? FirstSearch, Memory Memory, string? ApiKey)
+    private sealed record SearchTimes(TimeSpan First, TimeSpan FirstInSearch, TimeSpan NextMedian);
+
+    private sealed record RunResult(TimeSpan? Banner, TimeSpan Health, TimeSpan Me, TimeSpan? FirstSearch, SearchTimes? Settled, Memory Memory, string? ApiKey)
     {
         public override string ToString() =>
             $"banner {Ms(Banner)}  /health {Ms(Health)}  /me {Ms(Me)}  first search {Ms(FirstSearch)}  " +
+            (Settled is { } s ? $"settled first search {Ms(s.First)} ({Ms(s.FirstInSearch)} in search), next {Ms(s.NextMedian)}  " : "") +
             $"RSS {Memory.RssKb / 1024.0:F0} MiB ({Memory.FileBackedKb / 1024.0:F0} file-backed)  peak {Memory.PeakKb / 1024.0:F0} MiB";
 
         private static string Ms(TimeSpan? time) => time is { } t ? $"{t.TotalMilliseconds:F0} ms" : "–";
