@@ -33,6 +33,12 @@ internal sealed class EnvCreateCommand : MemicCommand<EnvCreateSettings>
         using var capture = MemicResponseCapture.Begin();
         var created = await admin.CreateEnvironmentAsync(
             new CreateEnvironmentRequest(settings.Slug, settings.Name, settings.ProjectId, settings.TtlHours), cancellationToken);
+        if ((settings.TtlHours is not null) && created.Environment.ExpiresAt is null)
+        {
+            // Older servers ignore ttl_hours; say so rather than let the user believe the environment will expire.
+            Terminal.Error.MarkupLine("[yellow]warning:[/] the server set no expiry for this environment (it does not support ttl_hours).");
+        }
+
         if (settings.Json)
         {
             Terminal.Json(capture.LastBody);
@@ -58,7 +64,7 @@ internal sealed class EnvListCommand : MemicCommand<MemicSettings>
             return ExitCodes.Success;
         }
 
-        var table = new Table().AddColumns("id", "slug", "name", "status", "project", "created");
+        var table = new Table().AddColumn(new TableColumn("id").NoWrap()).AddColumns("slug", "name", "status", "project", "created");
         foreach (var e in environments)
         {
             table.AddRow(
@@ -136,7 +142,7 @@ internal sealed class KeysListCommand : MemicCommand<EnvironmentSettings>
             return ExitCodes.Success;
         }
 
-        var table = new Table().AddColumns("id", "name", "prefix", "created", "last used");
+        var table = new Table().AddColumn(new TableColumn("id").NoWrap()).AddColumns("name", "prefix", "created", "last used");
         foreach (var k in keys)
         {
             table.AddRow(

@@ -37,7 +37,7 @@ internal sealed class FilesListCommand : MemicCommand<FilesListSettings>
 
         Guid? folderId = settings.Folder is { } folder ? (await Folders.FindAsync(client, folder, cancellationToken)).Id : null;
         var filter = new FileListFilter(status, folderId);
-        var table = new Table().AddColumns("id", "name", "status", "size", "folder", "created");
+        var table = new Table().AddColumn(new TableColumn("id").NoWrap()).AddColumns("name", "status", "size", "folder", "created");
         using var capture = MemicResponseCapture.Begin();
         for (var page = 1; ; page++)
         {

@@ -46,7 +46,9 @@ internal abstract class MemicCommand<TSettings> : AsyncCommand<TSettings>
     /// <summary>A readable line per problem on stderr, then (with <c>--json</c>) the error envelope as it came, also on stderr.</summary>
     public static void ReportApiError(MemicApiException ex, string? envelope)
     {
-        Terminal.Error.MarkupLineInterpolated($"[red]error:[/] {(int)ex.StatusCode} {ex.Code}: {ex.Message}");
+        // A 422's message is its field errors joined; they read better one per line.
+        var headline = ex.FieldErrors.Count > 0 ? "invalid request" : ex.Message;
+        Terminal.Error.MarkupLineInterpolated($"[red]error:[/] {(int)ex.StatusCode} {ex.Code}: {headline}");
         foreach (var field in ex.FieldErrors)
         {
             Terminal.Error.MarkupLineInterpolated($"  {field.Path}: {field.Msg} ({field.Type})");

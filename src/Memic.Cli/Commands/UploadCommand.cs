@@ -86,6 +86,11 @@ internal sealed class UploadCommand : MemicCommand<UploadSettings>
             await UploadAllAsync(client, items, toUpload, outcomes, folder.Id, settings, null, null, cancellationToken);
         }
 
+        if (settings.Wait)
+        {
+            await WaitForSkippedAsync(client, outcomes, settings.Concurrency, cancellationToken);
+        }
+
         Report(items, outcomes, settings.Json);
         return outcomes.Any(o => o.Kind == OutcomeKind.Failed) ? ExitCodes.Failed : ExitCodes.Success;
     }
@@ -155,6 +160,27 @@ internal sealed class UploadCommand : MemicCommand<UploadSettings>
         }
     }
 
+    /// <summary>With <c>--wait</c>, a skipped file that an earlier run left processing is waited for like an uploaded one.</summary>
+    private static async Task WaitForSkippedAsync(MemicClient client, Outcome[] outcomes, int concurrency, CancellationToken cancellationToken)
+    {
+        var pending = Enumerable.Range(0, outcomes.Length)
+            .Where(i => outcomes[i] is { Kind: OutcomeKind.Skipped, FileId: not null, Status: { } status } && status != "ready" && !status.EndsWith("_failed", StringComparison.Ordinal));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(pending, parallel, async (i, ct) =>
+        {
+            using var capture = MemicResponseCapture.Begin();
+            try
+            {
+                var file = await client.WaitUntilProcessedAsync(outcomes[i].FileId!.Value, new UploadFileOptions { PollInterval = TimeSpan.FromMilliseconds(500) }, ct);
+                outcomes[i] = outcomes[i] with { Status = file.Status.ToWireName(), Json = capture.LastBody };
+            }
+            catch (FileProcessingFailedException ex)
+            {
+                outcomes[i] = new Outcome(OutcomeKind.Failed, ex.File.Id, ex.File.Status.ToWireName(), capture.LastBody, ex.File.ErrorMessage);
+            }
+        });
+    }
+
     private static void Report(UploadItem[] items, Outcome[] outcomes, bool json)
     {
         if (json)
@@ -168,7 +194,7 @@ internal sealed class UploadCommand : MemicCommand<UploadSettings>
             return;
         }
 
-        var table = new Table().AddColumns("file", "result", "status", "id", "note");
+        var table = new Table().AddColumns("file", "result", "status").AddColumn(new TableColumn("id").NoWrap()).AddColumn("note");
         for (var i = 0; i < items.Length; i++)
         {
             var o = outcomes[i];
@@ -178,7 +204,7 @@ internal sealed class UploadCommand : MemicCommand<UploadSettings>
                 OutcomeKind.Skipped => "[grey]skipped[/]",
                 _ => "[red]failed[/]",
             };
-            table.AddRow(new Text(items[i].Path), new Markup(result), new Text(o.Status ?? ""), new Text(o.FileId?.ToString() ?? ""), new Text(o.Note ?? ""));
+            table.AddRow(new Text(Path.GetRelativePath(Environment.CurrentDirectory, items[i].Path)), new Markup(result), new Text(o.Status ?? ""), new Text(o.FileId?.ToString() ?? ""), new Text(o.Note ?? ""));
         }
 
         Terminal.Out.Write(table);
