@@ -57,6 +57,27 @@ public sealed class DataPlaneTests(LocalServer server)
     }
 
     [Fact]
+    public async Task A_megabyte_upload_reports_progress_in_steps_and_waiting_on_a_broken_pdf_raises_with_the_reason()
+    {
+        var (_, client) = await server.NewEnvironmentAsync("broken");
+        using (client)
+        {
+            var bytes = new byte[1 << 20];
+            new Random(7).NextBytes(bytes);
+            var reports = new List<long>();
+
+            var error = await Assert.ThrowsAsync<FileProcessingFailedException>(() => client.UploadAsync(new MemoryStream(bytes), "broken.pdf",
+                new UploadFileOptions { WaitUntilReady = true, PollInterval = TimeSpan.FromMilliseconds(100) }, new ListProgress(reports), Ct));
+
+            Assert.True(reports.Count > 4, $"only {reports.Count} progress reports for 1 MiB");
+            Assert.Equal(reports.Order(), reports);
+            Assert.Equal(bytes.Length, reports[^1]);
+            Assert.True(error.File.Status.IsFailed());
+            Assert.False(string.IsNullOrWhiteSpace(error.File.ErrorMessage));
+        }
+    }
+
+    [Fact]
     public async Task Listing_files_pages_through_every_file_and_filters_by_reference_id()
     {
         var (_, client) = await server.NewEnvironmentAsync("paging");
