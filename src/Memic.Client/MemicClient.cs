@@ -136,7 +136,10 @@ public sealed class MemicClient : IDisposable
     public Task DeleteFileAsync(Guid fileId, CancellationToken cancellationToken = default) =>
         _http.SendAsync(HttpMethod.Delete, $"files/{fileId}", null, cancellationToken);
 
-    /// <summary>Uploads a file in one multipart request (<c>POST /files</c>), for small files; no progress.</summary>
+    /// <summary>
+    /// Uploads a file in one multipart request (<c>POST /files</c>), for small files; no progress. <paramref name="content"/>
+    /// is read to its end and disposed with the request.
+    /// </summary>
     public async Task<MemicFile> UploadFileMultipartAsync(
         Stream content, string fileName, UploadFileOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -69,8 +69,6 @@ public sealed class MemicClientOptions
         return new UriBuilder(baseUrl.Scheme, baseUrl.Host, baseUrl.Port, "/api/admin/v1/").Uri;
     }
 
-    internal MemicClientOptions Clone() => (MemicClientOptions)MemberwiseClone();
-
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static Uri ParseUrl(string value, string name) =>

@@ -27,13 +27,10 @@ internal sealed class FilesListCommand : MemicCommand<FilesListSettings>
     protected override async Task<int> RunAsync(FilesListSettings settings, CancellationToken cancellationToken)
     {
         using var client = Clients.DataPlane();
-        FileStatus? status = null;
-        if (settings.Status is { } wanted)
-        {
-            status = Enum.GetValues<FileStatus>().FirstOrDefault(s => s.ToWireName() == wanted) is var match && match.ToWireName() == wanted
-                ? match
-                : throw CommandFailedException.MissingSetting($"Unknown status '{wanted}'.");
-        }
+        FileStatus? status = settings.Status is { } wanted
+            ? Enum.GetValues<FileStatus>().Cast<FileStatus?>().FirstOrDefault(s => s!.Value.ToWireName() == wanted)
+              ?? throw CommandFailedException.MissingSetting($"Unknown status '{wanted}'.")
+            : null;
 
         Guid? folderId = settings.Folder is { } folder ? (await Folders.FindAsync(client, folder, cancellationToken)).Id : null;
         var filter = new FileListFilter(status, folderId);

@@ -34,6 +34,11 @@ internal abstract class MemicCommand<TSettings> : AsyncCommand<TSettings>
             Terminal.Error.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
             return ex.ExitCode;
         }
+        catch (TimeoutException ex)
+        {
+            Terminal.Error.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return ExitCodes.Failed;
+        }
         catch (HttpRequestException ex) when (ex.StatusCode is null)
         {
             Terminal.Error.MarkupLineInterpolated($"[red]error:[/] cannot reach the Memic API: {ex.Message}");

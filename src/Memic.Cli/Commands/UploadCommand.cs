@@ -45,7 +45,9 @@ internal sealed class UploadCommand : MemicCommand<UploadSettings>
         var paths = ExpandPaths(settings.Paths);
         using var client = Clients.DataPlane();
         var folder = await ResolveFolderAsync(client, settings.Folder, cancellationToken);
-        var items = await Task.WhenAll(paths.Select(async path => new UploadItem(path, new FileInfo(path).Length, await HashAsync(path, cancellationToken))));
+        var items = new UploadItem[paths.Count];
+        await Parallel.ForAsync(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = cancellationToken },
+            async (i, ct) => items[i] = new UploadItem(paths[i], new FileInfo(paths[i]).Length, await HashAsync(paths[i], ct)));
         var present = await PresentFilesByHashAsync(client, folder.Id, cancellationToken);
 
         var outcomes = new Outcome[items.Length];
