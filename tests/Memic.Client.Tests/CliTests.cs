@@ -105,6 +105,21 @@ public sealed class CliTests(LocalServer server) : IDisposable
     }
 
     [Fact]
+    public async Task An_unreachable_server_exits_3_and_bad_arguments_exit_2()
+    {
+        var unreachable = await MemicCli.RunAsync(new Dictionary<string, string> { ["MEMIC_API_KEY"] = "mk_live_x", ["MEMIC_BASE_URL"] = "http://127.0.0.1:9" }, "search", "anything");
+        var missingArgument = await MemicCli.RunAsync(DataPlane(server.ProductionApiKey), "search");
+        var missingKey = await MemicCli.RunAsync(new Dictionary<string, string> { ["MEMIC_BASE_URL"] = server.Url.ToString() }, "files", "ls");
+
+        Assert.Equal(3, unreachable.ExitCode);
+        Assert.Contains("cannot reach", unreachable.Error, StringComparison.Ordinal);
+        Assert.Equal(2, missingArgument.ExitCode);
+        Assert.Contains("query", missingArgument.Error, StringComparison.Ordinal);
+        Assert.Equal(2, missingKey.ExitCode);
+        Assert.Contains("MEMIC_API_KEY", missingKey.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Environment_and_key_commands_use_MEMIC_ADMIN_KEY_at_the_admin_url_derived_from_MEMIC_BASE_URL()
     {
         var slug = "cli-env-" + Guid.NewGuid().ToString("N")[..8];
