@@ -1,0 +1,3 @@
+using Memic.Cli;
+
+return await MemicCommandLine.RunAsync(args);

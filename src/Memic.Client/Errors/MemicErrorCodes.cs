@@ -1,0 +1,25 @@
+namespace Memic.Client;
+
+/// <summary>The error codes of the wire contract (CONTRACT §11), one exception type each.</summary>
+public static class MemicErrorCodes
+{
+#pragma warning disable CS1591 // Each constant is its own wire value.
+    public const string BadRequest = "bad_request";
+    public const string InvalidFileType = "invalid_file_type";
+    public const string InvalidApiKey = "invalid_api_key";
+    public const string Forbidden = "forbidden";
+    public const string NotFound = "not_found";
+    public const string FileNotFound = "file_not_found";
+    public const string PromptNotFound = "prompt_not_found";
+    public const string FolderNotFound = "folder_not_found";
+    public const string Conflict = "conflict";
+    public const string FileStillProcessing = "file_still_processing";
+    public const string FileTooLarge = "file_too_large";
+    public const string ValidationError = "validation_error";
+    public const string RateLimitExceeded = "rate_limit_exceeded";
+    public const string InternalError = "internal_error";
+    public const string ServiceUnavailable = "service_unavailable";
+    public const string EmbeddingUnavailable = "embedding_unavailable";
+    public const string AdminUnavailable = "admin_unavailable";
+#pragma warning restore CS1591
+}

@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(Memic.Client.Tests.LocalServer))]
