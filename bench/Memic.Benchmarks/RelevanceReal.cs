@@ -112,6 +112,7 @@ internal static class RelevanceReal
             }
 
             await ReportAsync("Python library reference (python3.11-doc)", cases, model, search, Plain);
+            PrintCost(cases, model);
             await PrintNonsenseAsync(search, Plain);
             PrintCurve(cases.Where(c => !c.Query.IsDev).ToList(), model);
             await ReportAsync("hand-written harness (bench/data/retrieval, single-answer queries)", harness, model, search, RetrievalQuality.Environment);
@@ -243,6 +244,38 @@ internal static class RelevanceReal
             .. Enumerable.Range(0, count).Select(_ => string.Join(' ', Enumerable.Range(0, random.Next(2, 6)).Select(_ => string.Concat(Enumerable.Range(0, random.Next(2, 4))
                 .Select(_ => $"{consonants[random.Next(consonants.Length)]}{vowels[random.Next(vowels.Length)]}"))))),
         ];
+    }
+
+    /// <summary>
+    /// What the second stage costs per query over the same candidates the shipped search ranks (up to 50 full-text and
+    /// 50 vector ones): wall time and this process's processor time, the latter less sensitive to other processes.
+    /// </summary>
+    private static void PrintCost(List<Case> cases, RankerModel model)
+    {
+        foreach (var c in cases.Take(50))
+        {
+            PassageRanker.Rank(c.Query.Text, c.Candidates, model, RelevanceProfile.MiniLm);
+        }
+
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        const int rounds = 3;
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var c in cases)
+            {
+                PassageRanker.Rank(c.Query.Text, c.Candidates, model, RelevanceProfile.MiniLm);
+            }
+        }
+
+        var count = rounds * cases.Count;
+        var wall = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds / count;
+        process.Refresh();
+        var used = (process.TotalProcessorTime - cpu).TotalMilliseconds / count;
+        Console.WriteLine();
+        Console.WriteLine($"second stage cost: {wall:F2} ms wall, {used:F2} ms processor per query over {cases.Average(c => c.Candidates.Count):F0} candidates on average " +
+                          $"(load average {BenchSupport.LoadAverage()})");
     }
 
     /// <summary>Nonsense other than the ones training saw (another seed).</summary>

@@ -228,7 +228,7 @@ public static class PassageRanker
                 content.Count == 0 ? 0 : covered.Count / (double)content.Count,
                 content.Count == 0 ? 0 : content.Count(titleSet.Contains) / (double)content.Count,
                 Proximity(covered, stems),
-                bigrams.Count == 0 ? 0 : bigrams.Intersect(Bigrams(stems)).Count() / (double)bigrams.Count,
+                bigrams.Count == 0 ? 0 : SharedBigrams(bigrams, stems) / (double)bigrams.Count,
                 phrase is not null && Holds(passageWords, phrase) ? 1 : 0,
                 bestOther,
                 fileCosines.Length / (double)candidates.Count,
@@ -294,15 +294,30 @@ public static class PassageRanker
         return best == int.MaxValue ? 0 : covered.Count / (double)best;
     }
 
-    private static HashSet<string> Bigrams(List<string> words)
+    private static HashSet<(string, string)> Bigrams(List<string> words)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
+        var set = new HashSet<(string, string)>();
         for (var i = 1; i < words.Count; i++)
         {
-            set.Add(words[i - 1] + " " + words[i]);
+            set.Add((words[i - 1], words[i]));
         }
 
         return set;
+    }
+
+    /// <summary>How many of the query's word pairs the passage holds, without building the passage's own pairs.</summary>
+    private static int SharedBigrams(HashSet<(string, string)> queryBigrams, List<string> words)
+    {
+        HashSet<(string, string)>? found = null;
+        for (var i = 1; i < words.Count; i++)
+        {
+            if (queryBigrams.Contains((words[i - 1], words[i])))
+            {
+                (found ??= []).Add((words[i - 1], words[i]));
+            }
+        }
+
+        return found?.Count ?? 0;
     }
 
     /// <summary>Plural and common verb endings forgiven, so "returns" meets "return" and "objects" meets "object".</summary>
