@@ -151,8 +151,9 @@ internal static class RelevanceReal
         foreach (var (split, isDev) in new[] { ("dev", true), ("test", false) })
         {
             var ofSplit = cases.Where(c => c.Query.IsDev == isDev).ToList();
+            var pooled = ofSplit.Count(c => c.Candidates.Any(x => x.Chunk.FileName == c.Query.Document));
             Console.WriteLine();
-            Console.WriteLine($"{split} ({ofSplit.Count} queries)");
+            Console.WriteLine($"{split} ({ofSplit.Count} queries; answer page among the second stage's candidates: {Percent(pooled, ofSplit.Count)})");
             Console.WriteLine($"| {"method",-40} | nDCG@10 | MRR@10 | Recall@10 | answer ≥ 0.7 | other-document results ≥ 0.7 |");
             Console.WriteLine($"|{new string('-', 42)}|--------:|-------:|----------:|-------------:|-----------------------------:|");
             foreach (var (name, rank) in rankers)
