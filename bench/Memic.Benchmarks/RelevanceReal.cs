@@ -320,9 +320,11 @@ internal static class RelevanceReal
     /// Fits the second stage on dev in two steps. Ranking: a linear model over the features, fitted pairwise (logistic
     /// loss on feature differences between a chunk of the answer page and one of another page, as RankNet does with a
     /// linear scorer); 5-fold cross-validation over queries picks the L2 strength by MRR@10. Calibration: a logistic
-    /// curve of that linear score fitted pointwise (Platt scaling) on every dev candidate, "from the answer page" as the
-    /// label, so same-topic wrong pages are the negatives it learns from; its threshold (the probability mapped to 0.7)
-    /// is the lowest that lets at most 5% of other-document top-10 results through on dev.
+    /// curve of that linear score and its gap to the query's best (<see cref="RankerModel.GapWeight"/>) fitted pointwise
+    /// (Platt scaling) on every dev candidate, "from the answer page" as the label, so same-topic wrong pages are the
+    /// negatives it learns from. The same-document penalty is the one with the best dev MRR@10 whose dev Recall@10 is
+    /// at least BM25's; the threshold (the probability mapped to 0.7) is the lowest that lets at most 5% of
+    /// other-document top-10 results through on the Python dev queries with the shipped semantic floor in place.
     /// </summary>
     private static RankerModel Train(List<Case> pythonDev, List<Case> harnessDev, List<Case> nonsenseCases)
     {
