@@ -75,6 +75,57 @@ public sealed class PassageRankerTests
         Assert.Equal(["high.html", "low.html", "none.html"], ranked.Select(r => r.Candidate.Chunk.FileName));
     }
 
+    [Fact]
+    public void A_page_scores_lower_behind_a_clearly_better_answer_than_as_the_best_match()
+    {
+        var page = Candidate("os.html", ["os", "Files and Directories"], "os.rename(src, dst) Rename the file or directory src to dst.", text: 4.0, textRank: 1, cosine: 0.48);
+        var answer = Candidate("shutil.html", ["shutil", "Directory and files operations"],
+            "shutil.copyfile(src, dst) Copy the contents of the file named src to a file named dst.", text: 9.0, textRank: 1, cosine: 0.62);
+        const string query = "copy the contents of a file to another file";
+
+        var alone = Assert.Single(PassageRanker.Rank(query, [page], PassageRanker.Model, MiniLm));
+        var behind = PassageRanker.Rank(query, [page, answer with { TextRank = 1 }, page with { TextRank = 2 }], PassageRanker.Model, MiniLm)
+            .First(r => r.Candidate.Chunk.FileName == "os.html" && r.Candidate.TextRank == 2);
+        var model = PassageRanker.Model with { GapWeight = 0 };
+        var behindWithoutGap = PassageRanker.Rank(query, [answer with { TextRank = 1 }, page with { TextRank = 2 }], model, MiniLm)
+            .First(r => r.Candidate.Chunk.FileName == "os.html");
+        var behindWithGap = PassageRanker.Rank(query, [answer with { TextRank = 1 }, page with { TextRank = 2 }], PassageRanker.Model, MiniLm)
+            .First(r => r.Candidate.Chunk.FileName == "os.html");
+
+        Assert.True(behindWithGap.Probability < behindWithoutGap.Probability, $"{behindWithGap.Probability} vs {behindWithoutGap.Probability}");
+        Assert.True(behind.Score < alone.Score);
+    }
+
+    [Fact]
+    public void A_documents_further_passages_rank_after_another_documents_close_match()
+    {
+        var json = Candidate("json.html", ["json", "Basic Usage"], "json.dumps(obj) Serialize obj to a JSON formatted str.", text: 9.0, textRank: 1, cosine: 0.70);
+        var jsonAgain = Candidate("json.html", ["json", "Basic Usage"], "json.dump(obj, fp) Serialize obj as a JSON formatted stream to fp.", text: 8.5, textRank: 2, cosine: 0.68);
+        var pickle = Candidate("pickle.html", ["pickle", "Module Interface"], "pickle.dumps(obj) Return the pickled representation of obj, serialized.", text: 8.0, textRank: 3, cosine: 0.66);
+        var pickleAgain = Candidate("pickle.html", ["pickle", "Module Interface"], "pickle.dump(obj, file) Write the pickled representation of obj to file.", text: 7.5, textRank: 4, cosine: 0.64);
+        const string query = "serialize obj to a formatted str";
+
+        var undiversified = PassageRanker.Rank(query, [json, jsonAgain, pickle, pickleAgain], PassageRanker.Model with { SameDocumentPenalty = 0 }, MiniLm);
+        var ranked = PassageRanker.Rank(query, [json, jsonAgain, pickle, pickleAgain], PassageRanker.Model, MiniLm);
+
+        Assert.Equal(["json.html", "json.html", "pickle.html", "pickle.html"], undiversified.Select(r => r.Candidate.Chunk.FileName));
+        Assert.Equal(["json.html", "pickle.html", "json.html", "pickle.html"], ranked.Select(r => r.Candidate.Chunk.FileName));
+    }
+
+    [Fact]
+    public void The_semantic_floor_lifts_only_the_nearest_passage()
+    {
+        var nearest = Candidate("account.md", ["Account"], "Reset a lost password from the sign-in page.", text: null, textRank: null, cosine: 0.62);
+        var nextNearest = Candidate("security.md", ["Security"], "Passwords expire every ninety days.", text: null, textRank: null, cosine: 0.61);
+        var model = PassageRanker.Model with { SemanticFloor = RelevanceScorer.Semantic(0.55, MiniLm) };
+
+        var ranked = PassageRanker.Rank("I forgot my login credentials", [nextNearest, nearest], model, MiniLm);
+
+        Assert.Equal("account.md", ranked[0].Candidate.Chunk.FileName);
+        Assert.True(ranked[0].Score >= 0.7, $"nearest scored {ranked[0].Score}");
+        Assert.True(ranked[1].Score < 0.7, $"next nearest scored {ranked[1].Score}");
+    }
+
     private static IndexCandidate Candidate(string fileName, string[] headings, string content, double? text, int? textRank, double cosine) =>
         new(
             new IndexedChunk(

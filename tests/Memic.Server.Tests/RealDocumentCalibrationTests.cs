@@ -16,7 +16,7 @@ namespace Memic.Server.Tests;
 /// <summary>
 /// Guards the calibrated score on documents nobody here wrote: a few pages of the Python library reference as Debian's
 /// python3.11-doc ships it (scripts/test.sh installs it), ingested as the local server ingests them (HTML extractor,
-/// chunker, MiniLM with contextual chunk text, SQLite index), searched through <see cref="SearchService"/> at the SDK's
+/// chunker, MiniLM over the chunk text, SQLite index), searched through <see cref="SearchService"/> at the SDK's
 /// default min_score 0.7. Each query is an API entry's one-line summary, removed from its page first so the page does
 /// not simply quote it (as in the relevance-real benchmark).
 /// </summary>
@@ -60,7 +60,7 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
 
             var parsed = await reader.ParseAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(html.DocumentElement.OuterHtml)), "text/html", page, default);
             var chunks = reader.Chunk(parsed, _embedder, _embedder.Info.MaxInputTokens, default);
-            var vectors = await _embedder.GenerateAsync(chunks.Select(c => ChunkContext.ForEmbedding(page, c.HeadingPath, c.Text)));
+            var vectors = await _embedder.GenerateAsync(chunks.Select(c => c.Text));
             var fileId = new Guid($"5eed0000-0000-4000-a000-{f:D12}");
             await _index.ReplaceFileChunksAsync(Environment, fileId, [.. chunks.Select((c, i) => new IndexedChunk(
                 new Guid($"5eed0000-{f:D4}-4000-b000-{i:D12}"), fileId, Guid.Empty, c.ChunkIndex, c.Text, c.PageNumber, c.StartPage, c.EndPage,

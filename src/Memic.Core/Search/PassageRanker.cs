@@ -14,22 +14,38 @@ namespace Memic.Core.Search;
 /// passages of one file among themselves.
 /// </param>
 /// <param name="SemanticFloor">
-/// A passage whose similarity to the query, through the embedding model's curve, reaches this is relevant whatever its
-/// words: it scores at least 0.7. Paraphrases share few words with their answer, and a model fitted mostly on
-/// reference pages learns to trust words; 1 turns the floor off.
+/// The query's nearest passage by meaning, when its similarity through the embedding model's curve reaches this, is
+/// relevant whatever its words: it scores at least 0.7. Paraphrases share few words with their answer, and a model
+/// fitted mostly on reference pages learns to trust words. Only the nearest: lifting every passage above the floor
+/// let a third of the other pages' results through on the Python reference (docs/benchmarks.md). 1 turns it off.
 /// </param>
-public sealed record RankerModel(string Name, double Bias, IReadOnlyList<double> Weights, double Threshold, double SameDocumentPenalty = 0, double SemanticFloor = 1)
+/// <param name="GapWeight">
+/// Query-level confidence: the probability also weighs how far a candidate's linear score <c>s</c> lies below the best
+/// candidate's of the same query, <c>P = σ(Bias + s + GapWeight · (s − max s))</c>. The best candidate is judged on
+/// its own evidence; the others lose by their distance to it, so a wrong page close behind a clear answer drops under
+/// the threshold while a weak best match is not lifted (a lead over the runner-up was tried as the reference instead:
+/// it lifts the lone best match of a nonsense query, and kept no more answers at the same share of wrong pages).
+/// </param>
+public sealed record RankerModel(
+    string Name, double Bias, IReadOnlyList<double> Weights, double Threshold, double SameDocumentPenalty = 0, double SemanticFloor = 1, double GapWeight = 0)
 {
-    public double Probability(ReadOnlySpan<double> features)
+    /// <summary>The linear score <c>s</c>: the weighted features without the bias.</summary>
+    public double Linear(ReadOnlySpan<double> features)
     {
-        var z = Bias;
+        var z = 0.0;
         for (var i = 0; i < features.Length; i++)
         {
             z += Weights[i] * features[i];
         }
 
-        return 1 / (1 + Math.Exp(-z));
+        return z;
     }
+
+    /// <summary>The probability of a candidate of linear score <paramref name="linear"/> when the query's best is <paramref name="bestLinear"/>.</summary>
+    public double Probability(double linear, double bestLinear) => 1 / (1 + Math.Exp(-(Bias + linear + GapWeight * (linear - bestLinear))));
+
+    /// <summary>The probability of a candidate judged alone (as the best of its query).</summary>
+    public double Probability(ReadOnlySpan<double> features) => Probability(Linear(features), Linear(features));
 }
 
 /// <summary>
@@ -53,7 +69,7 @@ public static class PassageRanker
     /// <c>dotnet run -c Release --project bench/Memic.Benchmarks -- relevance-real --train</c>, which prints this line.
     /// </summary>
     public static RankerModel Model { get; } =
-        new("pairwise, L2 1000", -7.942491226429032, [0.466468686859739, 2.7832253408500978, 1.0472629220861782, 1.787980665124531, 0.8688686894327288, 0.39925216368128036, 1.0431013894949412, 0.0472232285431131, 1.8903568027055364, 0.7317910506709373, 6.592356353025441, -2.4115152778124873, 0.2112208573448567, 1.0234348050052977, 3.668537997395386], 0.7517645874023435, 0.1, 0.85);
+        new("pairwise, L2 1000", -5.900162627104874, [0.39660802615878205, 2.3663957300558818, 0.8904196403707773, 1.5202038258536563, 0.7387426114857291, 0.33945818237713415, 0.8868813595101324, 0.040150843966426285, 1.607247606059146, 0.6221943987732906, 5.605052417366007, -2.0503548069294997, 0.1795873756908755, 0.8701601401111809, 3.11911957870168], 0.8517253417968749, 0.5, SemanticFloor: 0.85, GapWeight: 0.3123152030592435);
 
     /// <summary>A candidate with the model's probability and the calibrated score it maps to.</summary>
     public sealed record Scored(IndexCandidate Candidate, double Probability, double Score);
@@ -66,15 +82,17 @@ public static class PassageRanker
     public static IReadOnlyList<Scored> Rank(string query, IReadOnlyList<IndexCandidate> candidates, RankerModel model, RelevanceProfile profile)
     {
         var features = Features(query, candidates, profile);
+        var linear = features.Select(f => model.Linear(f)).ToArray();
+        var best = linear.Length == 0 ? 0 : linear.Max();
         var scored = new Scored[candidates.Count];
         for (var i = 0; i < candidates.Count; i++)
         {
-            var p = model.Probability(features[i]);
+            var p = model.Probability(linear[i], best);
             var score = p < model.Threshold
                 ? RelevantFloor * p / model.Threshold
                 : RelevantFloor + (QuoteFloor - RelevantFloor) * NonQuoteCeiling * (p - model.Threshold) / (1 - model.Threshold);
             var semantic = features[i][0];
-            if (semantic >= model.SemanticFloor && score < RelevantFloor)
+            if (semantic >= model.SemanticFloor && score < RelevantFloor && features[i][VectorRankFeature] >= 1)
             {
                 score = RelevantFloor + (QuoteFloor - RelevantFloor) * NonQuoteCeiling * (semantic - model.SemanticFloor) / Math.Max(1e-9, 1 - model.SemanticFloor) * 0.5;
             }
@@ -152,6 +170,7 @@ public static class PassageRanker
     private const double QuoteFloor = 0.9;
     private const double NonQuoteCeiling = 0.999;
     private const int QuoteFeature = 9;
+    private const int VectorRankFeature = 4;
 
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
     {
@@ -209,7 +228,7 @@ public static class PassageRanker
                 content.Count == 0 ? 0 : covered.Count / (double)content.Count,
                 content.Count == 0 ? 0 : content.Count(titleSet.Contains) / (double)content.Count,
                 Proximity(covered, stems),
-                bigrams.Count == 0 ? 0 : bigrams.Intersect(Bigrams(stems)).Count() / (double)bigrams.Count,
+                bigrams.Count == 0 ? 0 : SharedBigrams(bigrams, stems) / (double)bigrams.Count,
                 phrase is not null && Holds(passageWords, phrase) ? 1 : 0,
                 bestOther,
                 fileCosines.Length / (double)candidates.Count,
@@ -275,15 +294,30 @@ public static class PassageRanker
         return best == int.MaxValue ? 0 : covered.Count / (double)best;
     }
 
-    private static HashSet<string> Bigrams(List<string> words)
+    private static HashSet<(string, string)> Bigrams(List<string> words)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
+        var set = new HashSet<(string, string)>();
         for (var i = 1; i < words.Count; i++)
         {
-            set.Add(words[i - 1] + " " + words[i]);
+            set.Add((words[i - 1], words[i]));
         }
 
         return set;
+    }
+
+    /// <summary>How many of the query's word pairs the passage holds, without building the passage's own pairs.</summary>
+    private static int SharedBigrams(HashSet<(string, string)> queryBigrams, List<string> words)
+    {
+        HashSet<(string, string)>? found = null;
+        for (var i = 1; i < words.Count; i++)
+        {
+            if (queryBigrams.Contains((words[i - 1], words[i])))
+            {
+                (found ??= []).Add((words[i - 1], words[i]));
+            }
+        }
+
+        return found?.Count ?? 0;
     }
 
     /// <summary>Plural and common verb endings forgiven, so "returns" meets "return" and "objects" meets "object".</summary>

@@ -96,24 +96,21 @@ public static class RelevanceScorer
     /// <summary>Lower-cased words of letters and digits; everything else separates.</summary>
     internal static List<string> Words(string text)
     {
+        // Most text is already in form KC; checking is far cheaper than normalising (this runs on every candidate).
+        var normalized = text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
         var words = new List<string>();
-        var current = new StringBuilder();
-        foreach (var c in text.Normalize(NormalizationForm.FormKC))
+        var start = -1;
+        for (var i = 0; i <= normalized.Length; i++)
         {
-            if (char.IsLetterOrDigit(c))
+            if (i < normalized.Length && char.IsLetterOrDigit(normalized[i]))
             {
-                current.Append(char.ToLowerInvariant(c));
+                start = start < 0 ? i : start;
             }
-            else if (current.Length > 0)
+            else if (start >= 0)
             {
-                words.Add(current.ToString());
-                current.Clear();
+                words.Add(string.Create(i - start, (normalized, start), static (destination, word) => word.normalized.AsSpan(word.start, destination.Length).ToLowerInvariant(destination)));
+                start = -1;
             }
-        }
-
-        if (current.Length > 0)
-        {
-            words.Add(current.ToString());
         }
 
         return words;
