@@ -20,6 +20,7 @@ public static class DependencyInjection
             .Validate(o => Enum.GetValues<RateLimitCategory>().All(c => o.LimitFor(c) > 0), "Every Memic:RateLimits:<Category> must be a positive number of requests per window.")
             .Validate(o => o.Window > TimeSpan.Zero, "Memic:RateLimits:Window must be positive.")
             .ValidateOnStart();
+        services.ConfigureHttpJsonOptions(o => MemicJson.ApplyTo(o.SerializerOptions));
         services.TryAddSingleton<ApiRateLimiter>();
         services.TryAddSingleton<MemicRequestPipeline>();
         return services;
