@@ -1,4 +1,5 @@
 using Memic.Http.Errors;
+using Memic.Http.OpenApi;
 using Memic.Http.RateLimiting;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -20,9 +21,16 @@ public static class DependencyInjection
             .Validate(o => Enum.GetValues<RateLimitCategory>().All(c => o.LimitFor(c) > 0), "Every Memic:RateLimits:<Category> must be a positive number of requests per window.")
             .Validate(o => o.Window > TimeSpan.Zero, "Memic:RateLimits:Window must be positive.")
             .ValidateOnStart();
-        services.ConfigureHttpJsonOptions(o => MemicJson.ApplyTo(o.SerializerOptions));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            MemicJson.ApplyTo(o.SerializerOptions);
+
+            // Numbers are never strings on Memic's wire; the OpenAPI schemas say so too.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
         services.TryAddSingleton<ApiRateLimiter>();
         services.TryAddSingleton<MemicRequestPipeline>();
+        services.TryAddSingleton<IOpenApiDocumentSource, CheckedInOpenApiDocument>();
         return services;
     }
 
@@ -35,7 +43,8 @@ public static class DependencyInjection
             {
                 endpoints.MapMethods(path, [route.Method], context =>
                         context.RequestServices.GetRequiredService<MemicRequestPipeline>().HandleAsync(route, context))
-                    .WithDisplayName($"{route.Name} {path}");
+                    .WithDisplayName($"{route.Name} {path}")
+                    .Describe(route, path);
             }
         }
 

@@ -19,6 +19,7 @@ builder.Services.AddHostedService<LocalServerStartup>();
 var app = builder.Build();
 app.UseMemicStatusEnvelopes();
 app.MapMemicRoutes();
+app.MapMemicApiReference();
 await app.RunAsync();
 return 0;
 

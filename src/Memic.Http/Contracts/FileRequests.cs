@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Memic.Core.Files;
+using Microsoft.AspNetCore.Http;
 
 namespace Memic.Http.Contracts;
 
@@ -33,3 +34,13 @@ public sealed record CreateFolderRequest([Required, StringLength(255, MinimumLen
 
 /// <summary>The query of <c>DELETE /folders/{folder_id}</c>: a non-empty folder goes only with <c>recursive=true</c>.</summary>
 public sealed record DeleteFolderQuery(bool Recursive = false);
+
+/// <summary>
+/// The parts of the one-step upload's multipart form, as the OpenAPI document shows them; the handler reads the form
+/// itself so that it can stream the file and size-limit the body.
+/// </summary>
+public sealed record UploadFileForm(
+    [Required] IFormFile File,
+    string? Metadata = null,
+    Guid? FolderId = null,
+    [StringLength(255)] string? ReferenceId = null);

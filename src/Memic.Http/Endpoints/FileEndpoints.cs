@@ -3,6 +3,8 @@ using System.Text.Json;
 using Memic.Core.Errors;
 using Memic.Core.Files;
 using Memic.Http.Contracts;
+using Memic.Http.Errors;
+using Memic.Http.OpenApi;
 using Memic.Http.RateLimiting;
 using Memic.Http.Requests;
 using Memic.Http.Routing;
@@ -25,13 +27,25 @@ internal static class FileEndpoints
         new("GetFile", HttpMethods.Get, "/files/{file_id}", RouteAudience.DataPlane, RateLimitCategory.Status, GetAsync),
         new("ListFiles", HttpMethods.Get, "/files", RouteAudience.DataPlane, RateLimitCategory.Lists, ListAsync),
         new("DeleteFile", HttpMethods.Delete, "/files/{file_id}", RouteAudience.DataPlane, RateLimitCategory.Files, DeleteAsync),
-        new("UploadFile", HttpMethods.Post, "/files", RouteAudience.DataPlane, RateLimitCategory.Files, UploadAsync),
+        new("UploadFile", HttpMethods.Post, "/files", RouteAudience.DataPlane, RateLimitCategory.Files, UploadAsync)
+        {
+            Metadata = [new RequestBodyDescription("multipart/form-data", typeof(UploadFileForm))],
+        },
         new("ListFolders", HttpMethods.Get, "/folders", RouteAudience.DataPlane, RateLimitCategory.Lists, ListFoldersAsync),
         new("CreateFolder", HttpMethods.Post, "/folders", RouteAudience.DataPlane, RateLimitCategory.Files, CreateFolderAsync),
         new("GetFolder", HttpMethods.Get, "/folders/{folder_id}", RouteAudience.DataPlane, RateLimitCategory.Lists, GetFolderAsync),
         new("DeleteFolder", HttpMethods.Delete, "/folders/{folder_id}", RouteAudience.DataPlane, RateLimitCategory.Files, DeleteFolderAsync),
         // The signed upload URL: no API key, the signature is the credential (CONTRACT §3).
-        new("ReceiveUpload", HttpMethods.Put, UploadUrlSigner.UploadPathPrefix + "{file_id}", RouteAudience.Public, RateLimit: null, ReceiveUploadAsync),
+        new("ReceiveUpload", HttpMethods.Put, UploadUrlSigner.UploadPathPrefix + "{file_id}", RouteAudience.Public, RateLimit: null, ReceiveUploadAsync)
+        {
+            Metadata =
+            [
+                new RequestBodyDescription("application/octet-stream", typeof(Stream)),
+                new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(ErrorEnvelope), ["application/json"]),
+                new ProducesResponseTypeMetadata(StatusCodes.Status413PayloadTooLarge, typeof(ErrorEnvelope), ["application/json"]),
+                new EndpointDescriptionAttribute("The upload_url of POST /files/init, used as given: its environment_id, expires and signature query values are the credential."),
+            ],
+        },
     ];
 
     private static async Task<Created<FileInitResponse>> InitAsync(
