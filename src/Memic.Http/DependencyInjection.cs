@@ -1,4 +1,5 @@
 using Memic.Http.Errors;
+using Memic.Http.Logging;
 using Memic.Http.OpenApi;
 using Memic.Http.RateLimiting;
 using Memic.Http.Routing;
@@ -50,6 +51,9 @@ public static class DependencyInjection
 
         return endpoints;
     }
+
+    /// <summary>Logs one line per request (the outermost middleware, so it sees the final status).</summary>
+    public static IApplicationBuilder UseMemicRequestLog(this IApplicationBuilder app) => app.UseMiddleware<RequestLogMiddleware>();
 
     /// <summary>Gives bare status responses (no route, wrong method) the error envelope and a request id.</summary>
     public static IApplicationBuilder UseMemicStatusEnvelopes(this IApplicationBuilder app) =>
