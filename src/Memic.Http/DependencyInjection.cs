@@ -1,4 +1,6 @@
 using Memic.Http.Errors;
+using Memic.Http.Logging;
+using Memic.Http.OpenApi;
 using Memic.Http.RateLimiting;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -20,8 +22,16 @@ public static class DependencyInjection
             .Validate(o => Enum.GetValues<RateLimitCategory>().All(c => o.LimitFor(c) > 0), "Every Memic:RateLimits:<Category> must be a positive number of requests per window.")
             .Validate(o => o.Window > TimeSpan.Zero, "Memic:RateLimits:Window must be positive.")
             .ValidateOnStart();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            MemicJson.ApplyTo(o.SerializerOptions);
+
+            // Numbers are never strings on Memic's wire; the OpenAPI schemas say so too.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
         services.TryAddSingleton<ApiRateLimiter>();
         services.TryAddSingleton<MemicRequestPipeline>();
+        services.TryAddSingleton<IOpenApiDocumentSource, CheckedInOpenApiDocument>();
         return services;
     }
 
@@ -34,12 +44,16 @@ public static class DependencyInjection
             {
                 endpoints.MapMethods(path, [route.Method], context =>
                         context.RequestServices.GetRequiredService<MemicRequestPipeline>().HandleAsync(route, context))
-                    .WithDisplayName($"{route.Name} {path}");
+                    .WithDisplayName($"{route.Name} {path}")
+                    .Describe(route, path);
             }
         }
 
         return endpoints;
     }
+
+    /// <summary>Logs one line per request (the outermost middleware, so it sees the final status).</summary>
+    public static IApplicationBuilder UseMemicRequestLog(this IApplicationBuilder app) => app.UseMiddleware<RequestLogMiddleware>();
 
     /// <summary>Gives bare status responses (no route, wrong method) the error envelope and a request id.</summary>
     public static IApplicationBuilder UseMemicStatusEnvelopes(this IApplicationBuilder app) =>

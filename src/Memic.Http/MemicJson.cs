@@ -11,21 +11,24 @@ public static class MemicJson
 
     public static readonly JsonSerializerOptions Options = Create();
 
-    /// <summary>An enum's values by their wire names, for reading them from queries and bodies.</summary>
-    public static Dictionary<string, TEnum> EnumValuesByWireName<TEnum>()
-        where TEnum : struct, Enum =>
-        Enum.GetValues<TEnum>().ToDictionary(value => EnumNaming.ConvertName(value.ToString()), StringComparer.Ordinal);
+    /// <summary>
+    /// Gives options the wire's conventions; the hosts' HTTP JSON options get them too, so typed results and the
+    /// OpenAPI document's schemas spell names as the wire does.
+    /// </summary>
+    public static void ApplyTo(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DictionaryKeyPolicy = null;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Add(new JsonStringEnumConverter(EnumNaming));
+        options.Converters.Add(new UtcTimestampConverter());
+    }
 
     private static JsonSerializerOptions Create()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            DictionaryKeyPolicy = null,
-            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        };
-        options.Converters.Add(new JsonStringEnumConverter(EnumNaming));
-        options.Converters.Add(new UtcTimestampConverter());
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        ApplyTo(options);
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

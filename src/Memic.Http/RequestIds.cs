@@ -12,6 +12,10 @@ public static class RequestIds
     private static readonly SearchValues<char> Allowed =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:");
 
+    /// <summary>The request's id if one was assigned, without assigning one (the response may have started).</summary>
+    public static string? Find(HttpContext context) =>
+        context.Items.TryGetValue(ItemKey, out var existing) ? existing as string : null;
+
     /// <summary>Returns the request's id, assigning one and setting the response header the first time.</summary>
     public static string Ensure(HttpContext context)
     {

@@ -7,6 +7,7 @@ if (AdminCommands.Handles(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddServerDefaults();
 builder.Configuration.AddMemicEnvironmentVariables();
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {
@@ -17,8 +18,10 @@ builder.Services.AddMemicServer(builder.Configuration);
 builder.Services.AddHostedService<LocalServerStartup>();
 
 var app = builder.Build();
+app.UseMemicRequestLog();
 app.UseMemicStatusEnvelopes();
 app.MapMemicRoutes();
+app.MapMemicApiReference();
 await app.RunAsync();
 return 0;
 

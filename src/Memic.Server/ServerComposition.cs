@@ -2,6 +2,7 @@ using Memic.Azure;
 using Memic.Core;
 using Memic.Embedded;
 using Memic.Http;
+using Memic.Http.OpenApi;
 using Memic.Ingestion;
 
 namespace Memic.Server;
@@ -23,6 +24,7 @@ internal static class ServerComposition
             .AddInProcessIngestion(configuration)
             .AddInProcessProvisioning()
             .AddChatProvider(configuration)
+            .AddGeneratedOpenApiDocument()
             .AddMemicHttp(configuration);
 
     /// <summary>

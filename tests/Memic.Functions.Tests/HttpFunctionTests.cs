@@ -112,6 +112,17 @@ public sealed class HttpFunctionTests(FunctionsTestHost host) : IClassFixture<Fu
     }
 
     [Fact]
+    public async Task The_openapi_document_is_the_checked_in_one_without_a_key()
+    {
+        var checkedIn = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(BuildOutput.RepositoryRoot, "docs", "openapi.json"), Ct)).RootElement;
+
+        var reply = await FunctionsTestHost.InvokeAsync(host.Request("GET", "/openapi/v1.json"), host.Create<HealthFunctions>().OpenApiDocument);
+
+        Assert.Equal(200, reply.Status);
+        Assert.True(JsonElement.DeepEquals(checkedIn, reply.Body), "The Functions host serves another document than docs/openapi.json.");
+    }
+
+    [Fact]
     public async Task A_lone_surrogate_in_json_is_a_422_validation_error_envelope()
     {
         var functions = host.Create<SearchFunctions>();
@@ -165,7 +176,7 @@ public sealed class HttpFunctionTests(FunctionsTestHost host) : IClassFixture<Fu
             var status = route.Audience switch
             {
                 RouteAudience.DataPlane or RouteAudience.Admin => 401,
-                _ when route.Name == "Health" => 200,
+                _ when route.Name is "Health" or "OpenApiDocument" => 200,
                 _ => 403, // the signed upload URL without its signature
             };
             Assert.True(status == reply.Status, $"{name} ({verb} {path}) answered {reply.Status}, expected {status}");

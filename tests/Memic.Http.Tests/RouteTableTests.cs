@@ -27,4 +27,10 @@ public sealed class RouteTableTests
         var pairs = MemicRouteTable.All.SelectMany(r => r.Paths.Select(p => $"{r.Method} {p}")).ToList();
         Assert.Equal(pairs.Count, pairs.Distinct().Count());
     }
+
+    [Fact]
+    public void Every_handler_declares_only_what_the_invoker_can_bind_and_returns_a_typed_result()
+    {
+        Assert.All(MemicRouteTable.All, route => RouteHandlerInvoker.For(route));
+    }
 }

@@ -3,9 +3,10 @@ using Memic.Core.Keys;
 using Memic.Core.Tenancy;
 using Memic.Core.Usage;
 using Memic.Http.Contracts;
-using Memic.Http.Requests;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Memic.Http.Endpoints;
 
@@ -26,97 +27,87 @@ internal static class AdminEndpoints
         Admin("GetUsage", HttpMethods.Get, "/environments/{environment_id}/usage", GetUsageAsync),
     ];
 
-    private static MemicRoute Admin(string name, string method, string pattern, MemicHandler handler) =>
+    public static MemicRoute Admin(string name, string method, string pattern, Delegate handler) =>
         new("Admin" + name, method, pattern, RouteAudience.Admin, RateLimit: null, handler);
 
-    private static async Task<IResult> CreateOrganizationAsync(MemicRequest request)
+    private static async Task<Created<OrganizationResponse>> CreateOrganizationAsync(
+        [FromBody] CreateOrganizationRequest body, TenancyService tenancy, CancellationToken cancellationToken)
     {
-        var body = await request.BodyAsync();
-        var name = body.ReadString("name", required: true, minLength: 1, maxLength: InputRules.MaxNameLength);
-        body.ThrowIfInvalid();
-        var organization = await request.Service<TenancyService>().CreateOrganizationAsync(name, request.Aborted);
-        return Respond.Created(OrganizationResponse.From(organization));
+        var organization = await tenancy.CreateOrganizationAsync(body.Name, cancellationToken);
+        return TypedResults.Created((string?)null, OrganizationResponse.From(organization));
     }
 
-    private static async Task<IResult> CreateProjectAsync(MemicRequest request)
+    private static async Task<Created<ProjectResponse>> CreateProjectAsync(
+        [FromBody] CreateProjectRequest body, TenancyService tenancy, CancellationToken cancellationToken)
     {
-        var body = await request.BodyAsync();
-        var name = body.ReadString("name", required: true, minLength: 1, maxLength: InputRules.MaxNameLength);
-        var organizationId = body.ReadUuid("organization_id");
-        body.ThrowIfInvalid();
-        var project = await request.Service<TenancyService>().CreateProjectAsync(name, organizationId, request.Aborted);
-        return Respond.Created(ProjectResponse.From(project));
+        var project = await tenancy.CreateProjectAsync(body.Name, body.OrganizationId, cancellationToken);
+        return TypedResults.Created((string?)null, ProjectResponse.From(project));
     }
 
-    private static async Task<IResult> ListEnvironmentsAsync(MemicRequest request)
+    private static async Task<Ok<EnvironmentResponse[]>> ListEnvironmentsAsync(EnvironmentService environments, CancellationToken cancellationToken)
     {
-        var environments = await request.Service<EnvironmentService>().ListAsync(request.Aborted);
-        return Respond.Ok(environments.Select(EnvironmentResponse.From).ToArray());
+        var all = await environments.ListAsync(cancellationToken);
+        return TypedResults.Ok(all.Select(EnvironmentResponse.From).ToArray());
     }
 
-    private static async Task<IResult> CreateEnvironmentAsync(MemicRequest request)
+    /// <summary>201 when ready at once; 202 while it provisions in the background (poll GET /environments/{id}, docs/deploy.md).</summary>
+    private static async Task<Results<Created<CreatedEnvironmentResponse>, Accepted<CreatedEnvironmentResponse>>> CreateEnvironmentAsync(
+        [FromBody] CreateEnvironmentRequest body, EnvironmentService environments, CancellationToken cancellationToken)
     {
-        var body = await request.BodyAsync();
-        var slug = body.ReadString("slug", required: true, minLength: 1, maxLength: EnvironmentSlug.MaxLength);
-        var name = body.ReadString("name", minLength: 1, maxLength: InputRules.MaxNameLength);
-        var projectId = body.ReadUuid("project_id");
-        body.ThrowIfInvalid();
-        var created = await request.Service<EnvironmentService>().CreateAsync(slug, name, projectId, request.Aborted);
-        // 202: still provisioning in the background; poll GET /environments/{id} until ready (docs/deploy.md).
-        return created.IsReady
-            ? Respond.Created(CreatedEnvironmentResponse.From(created))
-            : Respond.Accepted(CreatedEnvironmentResponse.From(created));
+        var created = await environments.CreateAsync(body.Slug, body.Name, body.ProjectId, cancellationToken);
+        var response = CreatedEnvironmentResponse.From(created);
+        return created.IsReady ? TypedResults.Created((string?)null, response) : TypedResults.Accepted((string?)null, response);
     }
 
-    private static async Task<IResult> GetEnvironmentAsync(MemicRequest request)
+    private static async Task<Ok<EnvironmentResponse>> GetEnvironmentAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, EnvironmentService environments, CancellationToken cancellationToken)
     {
-        var environment = await request.Service<EnvironmentService>().GetAsync(request.RouteId("environment_id", "Environment"), request.Aborted);
-        return Respond.Ok(EnvironmentResponse.From(environment));
+        var environment = await environments.GetAsync(environmentId, cancellationToken);
+        return TypedResults.Ok(EnvironmentResponse.From(environment));
     }
 
-    private static async Task<IResult> DeleteEnvironmentAsync(MemicRequest request)
+    private static async Task<NoContent> DeleteEnvironmentAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, EnvironmentService environments, CancellationToken cancellationToken)
     {
-        await request.Service<EnvironmentService>().DeleteAsync(request.RouteId("environment_id", "Environment"), request.Aborted);
-        return Respond.NoContent();
+        await environments.DeleteAsync(environmentId, cancellationToken);
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> CreateKeyAsync(MemicRequest request)
+    private static async Task<Created<CreatedApiKeyResponse>> CreateKeyAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, [FromBody] CreateKeyRequest body, ApiKeyService keys, CancellationToken cancellationToken)
     {
-        var environmentId = request.RouteId("environment_id", "Environment");
-        var body = await request.BodyAsync();
-        var name = body.ReadString("name", minLength: 1, maxLength: ApiKeyService.MaxKeyNameLength);
-        body.ThrowIfInvalid();
-        var issued = await request.Service<ApiKeyService>().CreateAsync(environmentId, name, request.Aborted);
-        return Respond.Created(CreatedApiKeyResponse.From(issued));
+        var issued = await keys.CreateAsync(environmentId, body.Name, cancellationToken);
+        return TypedResults.Created((string?)null, CreatedApiKeyResponse.From(issued));
     }
 
-    private static async Task<IResult> ListKeysAsync(MemicRequest request)
+    private static async Task<Ok<ApiKeyResponse[]>> ListKeysAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, ApiKeyService keys, CancellationToken cancellationToken)
     {
-        var keys = await request.Service<ApiKeyService>().ListAsync(request.RouteId("environment_id", "Environment"), request.Aborted);
-        return Respond.Ok(keys.Select(ApiKeyResponse.From).ToArray());
+        var all = await keys.ListAsync(environmentId, cancellationToken);
+        return TypedResults.Ok(all.Select(ApiKeyResponse.From).ToArray());
     }
 
-    private static async Task<IResult> RevokeKeyAsync(MemicRequest request)
+    private static async Task<NoContent> RevokeKeyAsync(
+        [FromRoute(Name = "key_id")] Guid keyId, ApiKeyService keys, CancellationToken cancellationToken)
     {
-        await request.Service<ApiKeyService>().RevokeAsync(request.RouteId("key_id", "Key"), request.Aborted);
-        return Respond.NoContent();
+        await keys.RevokeAsync(keyId, cancellationToken);
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> GetUsageAsync(MemicRequest request)
+    private static async Task<Ok<UsageResponse>> GetUsageAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, [AsParameters] UsageQuery query,
+        EnvironmentService environments, UsageMeter usage, TimeProvider time, CancellationToken cancellationToken)
     {
-        var environment = await request.Service<EnvironmentService>().GetAsync(request.RouteId("environment_id", "Environment"), request.Aborted);
-        var query = new QueryParameters(request.Http.Request.Query);
-        var today = DateOnly.FromDateTime(request.Service<TimeProvider>().GetUtcNow().UtcDateTime);
-        var to = query.ReadDate("to") ?? today;
-        var from = query.ReadDate("from") ?? to.AddDays(-29);
-        query.ThrowIfInvalid();
+        var environment = await environments.GetAsync(environmentId, cancellationToken);
+        var to = query.To ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var from = query.From ?? to.AddDays(-29);
         if (from > to)
         {
             throw new ValidationException([new FieldError(["query", "from"], "from must not be after to.", "value_error")]);
         }
 
-        var days = await request.Service<UsageMeter>().ReadAsync(environment.Id, from, to, request.Aborted);
+        var days = await usage.ReadAsync(environment.Id, from, to, cancellationToken);
         var total = new DailyUsage(to, days.Aggregate(new UsageCounters(), (sum, day) => sum.Plus(day.Counters)));
-        return Respond.Ok(new UsageResponse(environment.Id, from, to, [.. days.Select(UsageDayResponse.From)], UsageDayResponse.From(total)));
+        return TypedResults.Ok(new UsageResponse(environment.Id, from, to, [.. days.Select(UsageDayResponse.From)], UsageDayResponse.From(total)));
     }
 }

@@ -3,6 +3,7 @@ using Memic.Http.Contracts;
 using Memic.Http.RateLimiting;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Memic.Http.Endpoints;
 
@@ -15,12 +16,12 @@ internal static class DataPlaneEndpoints
         new("ListProjects", HttpMethods.Get, "/projects", RouteAudience.DataPlane, RateLimitCategory.Lists, ListProjectsAsync),
     ];
 
-    private static Task<IResult> GetMeAsync(MemicRequest request) =>
-        Task.FromResult(Respond.Ok(MeResponse.From(request.Environment)));
+    private static Task<Ok<MeResponse>> GetMeAsync(EnvironmentCaller caller) =>
+        Task.FromResult(TypedResults.Ok(MeResponse.From(caller.Context)));
 
-    private static async Task<IResult> ListProjectsAsync(MemicRequest request)
+    private static async Task<Ok<ProjectResponse[]>> ListProjectsAsync(EnvironmentCaller caller, TenancyService tenancy, CancellationToken cancellationToken)
     {
-        var projects = await request.Service<TenancyService>().ListProjectsAsync(request.Environment.Organization.Id, request.Aborted);
-        return Respond.Ok(projects.Select(ProjectResponse.From).ToArray());
+        var projects = await tenancy.ListProjectsAsync(caller.Context.Organization.Id, cancellationToken);
+        return TypedResults.Ok(projects.Select(ProjectResponse.From).ToArray());
     }
 }

@@ -2,13 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 using Memic.Core.Errors;
 using Memic.Core.Files;
-using Memic.Core.Tenancy;
 using Memic.Http.Contracts;
+using Memic.Http.Errors;
+using Memic.Http.OpenApi;
 using Memic.Http.RateLimiting;
 using Memic.Http.Requests;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Memic.Http.Endpoints;
@@ -16,9 +19,6 @@ namespace Memic.Http.Endpoints;
 /// <summary>The upload flow and file routes (CONTRACT §3–§5) and folders (§9).</summary>
 internal static class FileEndpoints
 {
-    /// <summary>Wire names of the 16 statuses, for the list filter.</summary>
-    private static readonly Dictionary<string, FileStatus> StatusNames = MemicJson.EnumValuesByWireName<FileStatus>();
-
     public static IEnumerable<MemicRoute> Routes =>
     [
         new("InitFile", HttpMethods.Post, "/files/init", RouteAudience.DataPlane, RateLimitCategory.Files, InitAsync),
@@ -27,97 +27,99 @@ internal static class FileEndpoints
         new("GetFile", HttpMethods.Get, "/files/{file_id}", RouteAudience.DataPlane, RateLimitCategory.Status, GetAsync),
         new("ListFiles", HttpMethods.Get, "/files", RouteAudience.DataPlane, RateLimitCategory.Lists, ListAsync),
         new("DeleteFile", HttpMethods.Delete, "/files/{file_id}", RouteAudience.DataPlane, RateLimitCategory.Files, DeleteAsync),
-        new("UploadFile", HttpMethods.Post, "/files", RouteAudience.DataPlane, RateLimitCategory.Files, UploadAsync),
+        new("UploadFile", HttpMethods.Post, "/files", RouteAudience.DataPlane, RateLimitCategory.Files, UploadAsync)
+        {
+            Metadata = [new RequestBodyDescription("multipart/form-data", typeof(UploadFileForm))],
+        },
         new("ListFolders", HttpMethods.Get, "/folders", RouteAudience.DataPlane, RateLimitCategory.Lists, ListFoldersAsync),
         new("CreateFolder", HttpMethods.Post, "/folders", RouteAudience.DataPlane, RateLimitCategory.Files, CreateFolderAsync),
         new("GetFolder", HttpMethods.Get, "/folders/{folder_id}", RouteAudience.DataPlane, RateLimitCategory.Lists, GetFolderAsync),
         new("DeleteFolder", HttpMethods.Delete, "/folders/{folder_id}", RouteAudience.DataPlane, RateLimitCategory.Files, DeleteFolderAsync),
         // The signed upload URL: no API key, the signature is the credential (CONTRACT §3).
-        new("ReceiveUpload", HttpMethods.Put, UploadUrlSigner.UploadPathPrefix + "{file_id}", RouteAudience.Public, RateLimit: null, ReceiveUploadAsync),
+        new("ReceiveUpload", HttpMethods.Put, UploadUrlSigner.UploadPathPrefix + "{file_id}", RouteAudience.Public, RateLimit: null, ReceiveUploadAsync)
+        {
+            Metadata =
+            [
+                new RequestBodyDescription("application/octet-stream", typeof(Stream)),
+                new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(ErrorEnvelope), ["application/json"]),
+                new ProducesResponseTypeMetadata(StatusCodes.Status413PayloadTooLarge, typeof(ErrorEnvelope), ["application/json"]),
+                new EndpointDescriptionAttribute("The upload_url of POST /files/init, used as given: its environment_id, expires and signature query values are the credential."),
+            ],
+        },
     ];
 
-    private static async Task<IResult> InitAsync(MemicRequest request)
+    private static async Task<Created<FileInitResponse>> InitAsync(
+        [FromBody] InitFileRequest body, EnvironmentCaller caller, FileService files, HttpRequest http, CancellationToken cancellationToken)
     {
-        var body = await request.BodyAsync();
-        var declaration = new FileDeclaration(
-            body.ReadString("filename", required: true, minLength: 1, maxLength: 500)!,
-            body.ReadLong("size", 1, long.MaxValue, required: true) ?? 0,
-            body.ReadString("mime_type", maxLength: 255),
-            body.ReadObject("metadata"),
-            body.ReadString("reference_id", maxLength: 255),
-            body.ReadUuid("folder_id"));
-        var slug = body.ReadString("environment_slug", maxLength: 63);
-        body.ReadString("project_id");
-        body.ThrowIfInvalid();
-        RequireOwnEnvironment(request, slug);
-
-        var ticket = await request.Service<FileService>().InitAsync(request.Environment.Environment.Id, declaration, BaseUrl(request.Http.Request), request.Aborted);
-        return Respond.Created(new FileInitResponse(ticket.File.Id, ticket.UploadUrl, ticket.ExpiresIn));
+        SearchEndpoints.RequireOwnEnvironment(caller, body.EnvironmentSlug);
+        var ticket = await files.InitAsync(caller.EnvironmentId, body.ToDeclaration(), BaseUrl(http), cancellationToken);
+        return TypedResults.Created((string?)null, new FileInitResponse(ticket.File.Id, ticket.UploadUrl, ticket.ExpiresIn));
     }
 
-    private static async Task<IResult> ReceiveUploadAsync(MemicRequest request)
+    /// <summary>The signed URL's parts: anything missing or malformed is a bad signature (403), not a validation error.</summary>
+    private static async Task<Ok<UploadReceivedResponse>> ReceiveUploadAsync(
+        HttpRequest http, FileService files, IOptions<UploadOptions> uploads, CancellationToken cancellationToken)
     {
-        var query = request.Http.Request.Query;
-        var grant = Guid.TryParse(request.Http.Request.RouteValues["file_id"] as string, out var fileId)
+        var query = http.Query;
+        var grant = Guid.TryParse(http.RouteValues["file_id"] as string, out var fileId)
                     && Guid.TryParse(query["environment_id"], out var environmentId)
                     && long.TryParse(query["expires"], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
                     && query["signature"].ToString() is { Length: > 0 } signature
             ? new UploadGrant(fileId, environmentId, expires, signature)
             : throw new ForbiddenException("The upload URL is incomplete or malformed.");
 
-        AllowBodyUpTo(request, request.Service<IOptions<UploadOptions>>().Value.MaxFileBytes);
-        var file = await request.Service<FileService>().ReceiveAsync(grant, request.Http.Request.Body, request.Http.Request.ContentLength, request.Aborted);
-        return Respond.Ok(new UploadReceivedResponse(file.Id, file.Size, file.Status));
+        AllowBodyUpTo(http, uploads.Value.MaxFileBytes);
+        var file = await files.ReceiveAsync(grant, http.Body, http.ContentLength, cancellationToken);
+        return TypedResults.Ok(new UploadReceivedResponse(file.Id, file.Size, file.Status));
     }
 
-    private static async Task<IResult> ConfirmAsync(MemicRequest request)
+    private static async Task<Ok<FileResponse>> ConfirmAsync(
+        [FromRoute(Name = "file_id")] Guid fileId, EnvironmentCaller caller, FileService files, FolderService folders, CancellationToken cancellationToken)
     {
-        var file = await request.Service<FileService>().ConfirmAsync(request.Environment.Environment.Id, FileId(request), request.Aborted);
-        return Respond.Ok(await ToResponseAsync(request, file));
+        var file = await files.ConfirmAsync(caller.EnvironmentId, fileId, cancellationToken);
+        return TypedResults.Ok(await ToResponseAsync(caller, folders, file, cancellationToken));
     }
 
-    private static async Task<IResult> GetAsync(MemicRequest request)
+    private static async Task<Ok<FileResponse>> GetAsync(
+        [FromRoute(Name = "file_id")] Guid fileId, EnvironmentCaller caller, FileService files, FolderService folders, CancellationToken cancellationToken)
     {
-        var file = await request.Service<FileService>().GetAsync(request.Environment.Environment.Id, FileId(request), request.Aborted);
-        return Respond.Ok(await ToResponseAsync(request, file));
+        var file = await files.GetAsync(caller.EnvironmentId, fileId, cancellationToken);
+        return TypedResults.Ok(await ToResponseAsync(caller, folders, file, cancellationToken));
     }
 
-    private static async Task<IResult> ListAsync(MemicRequest request)
+    private static async Task<Ok<FilePageResponse>> ListAsync(
+        [AsParameters] ListFilesQuery query, EnvironmentCaller caller, FileService files, FolderService folders, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Http.Request.Query);
-        var page = query.ReadInt("page", 1, 1_000_000, 1);
-        var pageSize = query.ReadInt("page_size", 1, 100, 50);
-        var status = query.ReadEnum("status", StatusNames);
-        var folderId = query.ReadUuid("folder_id");
-        var referenceId = query.ReadString("reference_id", 255);
-        query.ThrowIfInvalid();
-
-        var environmentId = request.Environment.Environment.Id;
-        var result = await request.Service<FileService>().ListAsync(environmentId, new FileQuery(page, pageSize, status, folderId, referenceId), request.Aborted);
-        var folderNames = await FolderNamesAsync(request);
-        var totalPages = (result.Total + pageSize - 1) / pageSize;
-        return Respond.Ok(new FilePageResponse(
-            [.. result.Items.Select(f => FileResponse.From(f, request.Environment, folderNames.GetValueOrDefault(f.FolderId)))],
-            result.Total, page, pageSize, totalPages, page < totalPages));
+        var result = await files.ListAsync(caller.EnvironmentId, query.ToFileQuery(), cancellationToken);
+        var folderNames = await FolderNamesAsync(caller, folders, cancellationToken);
+        var totalPages = (result.Total + query.PageSize - 1) / query.PageSize;
+        return TypedResults.Ok(new FilePageResponse(
+            [.. result.Items.Select(f => FileResponse.From(f, caller.Context, folderNames.GetValueOrDefault(f.FolderId)))],
+            result.Total, query.Page, query.PageSize, totalPages, query.Page < totalPages));
     }
 
-    private static async Task<IResult> DeleteAsync(MemicRequest request)
+    private static async Task<NoContent> DeleteAsync(
+        [FromRoute(Name = "file_id")] Guid fileId, EnvironmentCaller caller, FileService files, CancellationToken cancellationToken)
     {
-        await request.Service<FileService>().DeleteAsync(request.Environment.Environment.Id, FileId(request), request.Aborted);
-        return Respond.NoContent();
+        await files.DeleteAsync(caller.EnvironmentId, fileId, cancellationToken);
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> UploadAsync(MemicRequest request)
+    /// <summary>
+    /// The one-step upload: a multipart form with a <c>file</c> part and optional <c>metadata</c> (a JSON object),
+    /// <c>folder_id</c> and <c>reference_id</c> parts, validated together like a body.
+    /// </summary>
+    private static async Task<Created<FileResponse>> UploadAsync(
+        HttpRequest http, EnvironmentCaller caller, FileService files, FolderService folders, IOptions<UploadOptions> uploads, CancellationToken cancellationToken)
     {
-        var http = request.Http.Request;
         if (!http.HasFormContentType)
         {
             throw new BadRequestException(ErrorCodes.BadRequest, "Send the file as multipart/form-data with a 'file' part, or use POST /files/init.");
         }
 
-        var maxBytes = request.Service<IOptions<UploadOptions>>().Value.MaxFileBytes;
-        AllowBodyUpTo(request, maxBytes + (1 << 20));
-        var form = await ReadFormAsync(http, maxBytes + (1 << 20), request.Aborted);
+        var maxBytes = uploads.Value.MaxFileBytes;
+        AllowBodyUpTo(http, maxBytes + (1 << 20));
+        var form = await ReadFormAsync(http, maxBytes + (1 << 20), cancellationToken);
         var file = form.Files.GetFile("file");
         var errors = new List<FieldError>();
         if (file is null)
@@ -149,63 +151,47 @@ internal static class FileEndpoints
 
         var declaration = new FileDeclaration(file!.FileName, file.Length, file.ContentType, metadata, referenceId, folderId);
         await using var content = file.OpenReadStream();
-        var stored = await request.Service<FileService>().UploadAsync(request.Environment.Environment.Id, declaration, content, request.Aborted);
-        return Respond.Created(await ToResponseAsync(request, stored));
+        var stored = await files.UploadAsync(caller.EnvironmentId, declaration, content, cancellationToken);
+        return TypedResults.Created((string?)null, await ToResponseAsync(caller, folders, stored, cancellationToken));
     }
 
-    private static async Task<IResult> ListFoldersAsync(MemicRequest request)
+    private static async Task<Ok<FolderResponse[]>> ListFoldersAsync(EnvironmentCaller caller, FolderService folders, CancellationToken cancellationToken)
     {
-        var folders = await request.Service<FolderService>().ListAsync(request.Environment.Environment.Id, request.Aborted);
-        return Respond.Ok(folders.Select(FolderResponse.From).ToArray());
+        var all = await folders.ListAsync(caller.EnvironmentId, cancellationToken);
+        return TypedResults.Ok(all.Select(FolderResponse.From).ToArray());
     }
 
-    private static async Task<IResult> CreateFolderAsync(MemicRequest request)
+    private static async Task<Created<FolderResponse>> CreateFolderAsync(
+        [FromBody] CreateFolderRequest body, EnvironmentCaller caller, FolderService folders, CancellationToken cancellationToken)
     {
-        var body = await request.BodyAsync();
-        var name = body.ReadString("name", required: true, minLength: 1, maxLength: 255);
-        body.ThrowIfInvalid();
-        var folder = await request.Service<FolderService>().CreateAsync(request.Environment.Environment.Id, name, request.Aborted);
-        return Respond.Created(FolderResponse.From(folder));
+        var folder = await folders.CreateAsync(caller.EnvironmentId, body.Name, cancellationToken);
+        return TypedResults.Created((string?)null, FolderResponse.From(folder));
     }
 
-    private static async Task<IResult> GetFolderAsync(MemicRequest request)
+    private static async Task<Ok<FolderResponse>> GetFolderAsync(
+        [FromRoute(Name = "folder_id")] Guid folderId, EnvironmentCaller caller, FolderService folders, CancellationToken cancellationToken)
     {
-        var folder = await request.Service<FolderService>().GetAsync(request.Environment.Environment.Id, FolderId(request), request.Aborted);
-        return Respond.Ok(FolderResponse.From(folder));
+        var folder = await folders.GetAsync(caller.EnvironmentId, folderId, cancellationToken);
+        return TypedResults.Ok(FolderResponse.From(folder));
     }
 
-    private static async Task<IResult> DeleteFolderAsync(MemicRequest request)
+    private static async Task<NoContent> DeleteFolderAsync(
+        [FromRoute(Name = "folder_id")] Guid folderId, [AsParameters] DeleteFolderQuery query, EnvironmentCaller caller, FileService files, CancellationToken cancellationToken)
     {
-        var query = new QueryParameters(request.Http.Request.Query);
-        var recursive = query.ReadBool("recursive");
-        query.ThrowIfInvalid();
-        await request.Service<FileService>().DeleteFolderAsync(request.Environment.Environment.Id, FolderId(request), recursive, request.Aborted);
-        return Respond.NoContent();
+        await files.DeleteFolderAsync(caller.EnvironmentId, folderId, query.Recursive, cancellationToken);
+        return TypedResults.NoContent();
     }
 
-    private static Guid FileId(MemicRequest request) => request.RouteId("file_id", "File", ErrorCodes.FileNotFound);
-
-    private static Guid FolderId(MemicRequest request) => request.RouteId("folder_id", "Folder", ErrorCodes.FolderNotFound);
-
-    /// <summary><c>environment_slug</c>, when given, must be the key's own environment (CONTRACT §3).</summary>
-    private static void RequireOwnEnvironment(MemicRequest request, string? slug)
+    private static async Task<FileResponse> ToResponseAsync(EnvironmentCaller caller, FolderService folders, StoredFile file, CancellationToken cancellationToken)
     {
-        if (slug is not null && slug != request.Environment.Environment.Slug)
-        {
-            throw new ForbiddenException("environment_slug does not match the API key's environment.");
-        }
+        var folderNames = await FolderNamesAsync(caller, folders, cancellationToken);
+        return FileResponse.From(file, caller.Context, folderNames.GetValueOrDefault(file.FolderId));
     }
 
-    private static async Task<FileResponse> ToResponseAsync(MemicRequest request, StoredFile file)
+    private static async Task<Dictionary<Guid, string>> FolderNamesAsync(EnvironmentCaller caller, FolderService folders, CancellationToken cancellationToken)
     {
-        var folderNames = await FolderNamesAsync(request);
-        return FileResponse.From(file, request.Environment, folderNames.GetValueOrDefault(file.FolderId));
-    }
-
-    private static async Task<Dictionary<Guid, string>> FolderNamesAsync(MemicRequest request)
-    {
-        var folders = await request.Service<FolderService>().ListAsync(request.Environment.Environment.Id, request.Aborted);
-        return folders.ToDictionary(f => f.Id, f => f.Name);
+        var all = await folders.ListAsync(caller.EnvironmentId, cancellationToken);
+        return all.ToDictionary(f => f.Id, f => f.Name);
     }
 
     private static JsonElement? ParseMetadata(string raw, List<FieldError> errors)
@@ -255,9 +241,9 @@ internal static class FileEndpoints
 
     private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
-    private static void AllowBodyUpTo(MemicRequest request, long bytes)
+    private static void AllowBodyUpTo(HttpRequest request, long bytes)
     {
-        if (request.Http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = bytes;
         }

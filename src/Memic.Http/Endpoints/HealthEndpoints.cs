@@ -1,6 +1,7 @@
 using Memic.Http.Contracts;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Memic.Http.Endpoints;
 
@@ -8,7 +9,8 @@ internal static class HealthEndpoints
 {
     public static IEnumerable<MemicRoute> Routes =>
     [
-        new("Health", HttpMethods.Get, "/health", RouteAudience.Public, RateLimit: null,
-            _ => Task.FromResult(Respond.Ok(new HealthResponse("ok")))),
+        new("Health", HttpMethods.Get, "/health", RouteAudience.Public, RateLimit: null, GetHealthAsync),
     ];
+
+    private static Task<Ok<HealthResponse>> GetHealthAsync() => Task.FromResult(TypedResults.Ok(new HealthResponse("ok")));
 }

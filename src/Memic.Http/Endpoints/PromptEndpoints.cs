@@ -3,6 +3,8 @@ using Memic.Http.Contracts;
 using Memic.Http.RateLimiting;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Memic.Http.Endpoints;
 
@@ -12,56 +14,45 @@ internal static class PromptEndpoints
     public static IEnumerable<MemicRoute> Routes =>
     [
         new("GetPrompt", HttpMethods.Get, "/prompts/{name}", RouteAudience.DataPlane, RateLimitCategory.Prompts, GetLiveAsync),
-        Admin("CreatePromptVersion", HttpMethods.Post, "/environments/{environment_id}/prompts", CreateVersionAsync),
-        Admin("SetLivePromptVersion", HttpMethods.Put, "/environments/{environment_id}/prompts/{name}/live", SetLiveAsync),
-        Admin("ListPrompts", HttpMethods.Get, "/environments/{environment_id}/prompts", ListAsync),
-        Admin("DeletePrompt", HttpMethods.Delete, "/environments/{environment_id}/prompts/{name}", DeleteAsync),
+        AdminEndpoints.Admin("CreatePromptVersion", HttpMethods.Post, "/environments/{environment_id}/prompts", CreateVersionAsync),
+        AdminEndpoints.Admin("SetLivePromptVersion", HttpMethods.Put, "/environments/{environment_id}/prompts/{name}/live", SetLiveAsync),
+        AdminEndpoints.Admin("ListPrompts", HttpMethods.Get, "/environments/{environment_id}/prompts", ListAsync),
+        AdminEndpoints.Admin("DeletePrompt", HttpMethods.Delete, "/environments/{environment_id}/prompts/{name}", DeleteAsync),
     ];
 
-    private static MemicRoute Admin(string name, string method, string pattern, MemicHandler handler) =>
-        new("Admin" + name, method, pattern, RouteAudience.Admin, RateLimit: null, handler);
-
-    private static async Task<IResult> GetLiveAsync(MemicRequest request)
+    private static async Task<Ok<LivePromptResponse>> GetLiveAsync(
+        [FromRoute(Name = "name")] string name, EnvironmentCaller caller, PromptService prompts, CancellationToken cancellationToken)
     {
-        var prompt = await request.Service<PromptService>().GetLiveAsync(request.Environment.Environment.Id, Name(request), request.Aborted);
-        return Respond.Ok(LivePromptResponse.From(prompt));
+        var prompt = await prompts.GetLiveAsync(caller.EnvironmentId, name, cancellationToken);
+        return TypedResults.Ok(LivePromptResponse.From(prompt));
     }
 
-    private static async Task<IResult> CreateVersionAsync(MemicRequest request)
+    private static async Task<Created<PromptVersionResponse>> CreateVersionAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, [FromBody] CreatePromptVersionRequest body, PromptService prompts, CancellationToken cancellationToken)
     {
-        var environmentId = EnvironmentId(request);
-        var body = await request.BodyAsync();
-        var name = body.ReadString("name", required: true, minLength: 1, maxLength: PromptName.MaxLength);
-        var text = body.ReadString("body", required: true, minLength: 1, maxLength: PromptTemplate.MaxBodyLength);
-        var makeLive = body.ReadBool("make_live") ?? true;
-        body.ThrowIfInvalid();
-        var version = await request.Service<PromptService>().CreateVersionAsync(environmentId, name, text, makeLive, request.Aborted);
-        return Respond.Created(PromptVersionResponse.From(version));
+        var version = await prompts.CreateVersionAsync(environmentId, body.Name, body.Body, body.MakeLive, cancellationToken);
+        return TypedResults.Created((string?)null, PromptVersionResponse.From(version));
     }
 
-    private static async Task<IResult> SetLiveAsync(MemicRequest request)
+    private static async Task<Ok<PromptVersionResponse>> SetLiveAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, [FromRoute(Name = "name")] string name, [FromBody] SetLivePromptVersionRequest body,
+        PromptService prompts, CancellationToken cancellationToken)
     {
-        var environmentId = EnvironmentId(request);
-        var body = await request.BodyAsync();
-        var versionNumber = body.ReadInt("version_number", 1, int.MaxValue, required: true);
-        body.ThrowIfInvalid();
-        var version = await request.Service<PromptService>().SetLiveVersionAsync(environmentId, Name(request), versionNumber!.Value, request.Aborted);
-        return Respond.Ok(PromptVersionResponse.From(version));
+        var version = await prompts.SetLiveVersionAsync(environmentId, name, body.VersionNumber, cancellationToken);
+        return TypedResults.Ok(PromptVersionResponse.From(version));
     }
 
-    private static async Task<IResult> ListAsync(MemicRequest request)
+    private static async Task<Ok<PromptResponse[]>> ListAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, PromptService prompts, CancellationToken cancellationToken)
     {
-        var prompts = await request.Service<PromptService>().ListAsync(EnvironmentId(request), request.Aborted);
-        return Respond.Ok(prompts.Select(PromptResponse.From).ToArray());
+        var all = await prompts.ListAsync(environmentId, cancellationToken);
+        return TypedResults.Ok(all.Select(PromptResponse.From).ToArray());
     }
 
-    private static async Task<IResult> DeleteAsync(MemicRequest request)
+    private static async Task<NoContent> DeleteAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, [FromRoute(Name = "name")] string name, PromptService prompts, CancellationToken cancellationToken)
     {
-        await request.Service<PromptService>().DeleteAsync(EnvironmentId(request), Name(request), request.Aborted);
-        return Respond.NoContent();
+        await prompts.DeleteAsync(environmentId, name, cancellationToken);
+        return TypedResults.NoContent();
     }
-
-    private static Guid EnvironmentId(MemicRequest request) => request.RouteId("environment_id", "Environment");
-
-    private static string Name(MemicRequest request) => request.Http.Request.RouteValues["name"] as string ?? string.Empty;
 }

@@ -13,9 +13,9 @@ public static class ErrorResponses
         switch (exception)
         {
             case ValidationException validation:
-                return Envelope(StatusCodes.Status422UnprocessableEntity,
-                    validation.Errors.Select(e => new ValidationErrorItem(e.Location, e.Message, e.Type)).ToArray(),
-                    validation.Code, requestId);
+                return Results.Json(
+                    new ValidationErrorEnvelope([.. validation.Errors.Select(e => new ValidationErrorItem(e.Location, e.Message, e.Type))], validation.Code, requestId),
+                    MemicJson.Options, statusCode: StatusCodes.Status422UnprocessableEntity);
             case RateLimitedException limited:
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds)).ToString();
                 return Envelope(StatusCodes.Status429TooManyRequests, limited.Message, limited.Code, requestId);
@@ -41,7 +41,7 @@ public static class ErrorResponses
         }
     }
 
-    public static IResult Envelope(int status, object detail, string code, string requestId) =>
+    public static IResult Envelope(int status, string detail, string code, string requestId) =>
         Results.Json(new ErrorEnvelope(detail, code, requestId), MemicJson.Options, statusCode: status);
 
     /// <summary>The envelope for a bare status produced outside Memic's handlers (no route, wrong method).</summary>
@@ -71,8 +71,4 @@ public static class ErrorResponses
         ErrorKind.Transient => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
-
-    private sealed record ErrorEnvelope(object Detail, string Code, string RequestId);
-
-    private sealed record ValidationErrorItem(IReadOnlyList<string> Loc, string Msg, string Type);
 }

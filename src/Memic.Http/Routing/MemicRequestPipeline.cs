@@ -1,51 +1,28 @@
-using Memic.Core.Errors;
-using Memic.Core.Keys;
-using Memic.Core.Usage;
-using Memic.Http.Errors;
-using Memic.Http.RateLimiting;
+using System.Collections.Frozen;
+using Memic.Http.Filters;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Memic.Http.Routing;
 
 /// <summary>
-/// What every route goes through, in both hosts: request id, authentication for the route's audience,
-/// the caller's rate limit, the handler, and one mapping of errors to the envelope.
+/// What every route goes through, in both hosts: its endpoint filters (request id, the error envelope,
+/// authentication for the route's audience, the caller's rate limit, usage) around its typed handler. The chains
+/// are built once; the Functions worker has no endpoint routing of ours, so both hosts run them from here.
 /// </summary>
-public sealed class MemicRequestPipeline(ApiKeyVerifier verifier, ApiRateLimiter limiter, UsageMeter usage, ILogger<MemicRequestPipeline> logger)
+public sealed class MemicRequestPipeline
 {
-    public const string ApiKeyHeader = "X-API-Key";
-    public const string AdminKeyHeader = "X-Admin-Key";
-    private static readonly UsageCounters RequestUsage = new(Requests: 1);
+    private readonly FrozenDictionary<string, EndpointFilterDelegate> _chains;
+
+    public MemicRequestPipeline(IServiceProvider services) =>
+        _chains = MemicRouteTable.All.ToFrozenDictionary(r => r.Name, r => Chain(r, services), StringComparer.Ordinal);
 
     /// <summary>Runs the route and returns its result; errors come back as envelope results, never as exceptions.</summary>
     public async Task<IResult> ProcessAsync(MemicRoute route, HttpContext context)
     {
-        RequestIds.Ensure(context);
-        try
-        {
-            var caller = await AuthenticateAsync(route.Audience, context);
-            if (route.RateLimit is { } category && caller is not null)
-            {
-                limiter.Acquire(caller.KeyId, category);
-            }
-
-            if (caller?.Environment is { } environment)
-            {
-                usage.Record(environment.Environment.Id, RequestUsage);
-            }
-
-            return await route.Handler(new MemicRequest(context, caller));
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; nobody is left to read a response.
-            return Results.Empty;
-        }
-        catch (Exception ex)
-        {
-            return ErrorResponses.From(ex, context, logger);
-        }
+        ArgumentNullException.ThrowIfNull(route);
+        var result = await _chains[route.Name](new DefaultEndpointFilterInvocationContext(context));
+        return result as IResult ?? throw new InvalidOperationException($"Route {route.Name} produced no result.");
     }
 
     /// <summary>Runs the route and writes its response (the local host's endpoints).</summary>
@@ -55,33 +32,37 @@ public sealed class MemicRequestPipeline(ApiKeyVerifier verifier, ApiRateLimiter
         await result.ExecuteAsync(context);
     }
 
-    private async ValueTask<Caller?> AuthenticateAsync(RouteAudience audience, HttpContext context)
+    /// <summary>The route's filters, outermost first.</summary>
+    internal static IEnumerable<IEndpointFilter> Filters(MemicRoute route, IServiceProvider services)
     {
-        switch (audience)
+        yield return new RequestIdFilter();
+        yield return ActivatorUtilities.CreateInstance<ErrorEnvelopeFilter>(services);
+        if (route.Audience != RouteAudience.Public)
         {
-            case RouteAudience.DataPlane:
-                {
-                    var caller = await verifier.VerifyAsync(context.Request.Headers[ApiKeyHeader].ToString(), context.RequestAborted);
-                    return caller is { Scope: KeyScope.Environment, Environment: not null }
-                        ? caller
-                        : throw new UnauthorizedException("Invalid or missing API key. Send a valid environment key in the X-API-Key header.");
-                }
-
-            case RouteAudience.Admin:
-                {
-                    if (verifier.AdminApiDisabled)
-                    {
-                        throw new AdminApiUnavailableException();
-                    }
-
-                    var caller = await verifier.VerifyAsync(context.Request.Headers[AdminKeyHeader].ToString(), context.RequestAborted);
-                    return caller is { IsAdmin: true }
-                        ? caller
-                        : throw new UnauthorizedException("Invalid or missing admin key. Send the admin key in the X-Admin-Key header.");
-                }
-
-            default:
-                return null;
+            yield return ActivatorUtilities.CreateInstance<AuthenticationFilter>(services, route.Audience);
         }
+
+        if (route.RateLimit is { } category)
+        {
+            yield return ActivatorUtilities.CreateInstance<RateLimitFilter>(services, category);
+        }
+
+        if (route.Audience == RouteAudience.DataPlane)
+        {
+            yield return ActivatorUtilities.CreateInstance<UsageFilter>(services);
+        }
+    }
+
+    private static EndpointFilterDelegate Chain(MemicRoute route, IServiceProvider services)
+    {
+        var invoker = RouteHandlerInvoker.For(route);
+        EndpointFilterDelegate chain = invoker.InvokeAsync;
+        foreach (var filter in Filters(route, services).Reverse())
+        {
+            var next = chain;
+            chain = context => filter.InvokeAsync(context, next);
+        }
+
+        return chain;
     }
 }

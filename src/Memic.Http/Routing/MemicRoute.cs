@@ -1,5 +1,4 @@
 using Memic.Http.RateLimiting;
-using Microsoft.AspNetCore.Http;
 
 namespace Memic.Http.Routing;
 
@@ -11,11 +10,11 @@ public enum RouteAudience
     Admin,
 }
 
-public delegate Task<IResult> MemicHandler(MemicRequest request);
-
 /// <summary>
 /// One route of the shared route table. Both hosts serve exactly these; a data-plane route is served under
-/// <c>/api/v1</c> (the docs) and <c>/api/v1/sdk</c> (the SDK) alike (CONTRACT §2).
+/// <c>/api/v1</c> (the docs) and <c>/api/v1/sdk</c> (the SDK) alike (CONTRACT §2). The handler is a typed delegate:
+/// its parameters say what it takes (a <c>[FromBody]</c> record, an <c>[AsParameters]</c> query record,
+/// <c>[FromRoute]</c> ids, the caller, services, the <see cref="CancellationToken"/>), its return type what it answers.
 /// </summary>
 public sealed record MemicRoute(
     string Name,
@@ -23,11 +22,14 @@ public sealed record MemicRoute(
     string Pattern,
     RouteAudience Audience,
     RateLimitCategory? RateLimit,
-    MemicHandler Handler)
+    Delegate Handler)
 {
     public const string DocsPrefix = "/api/v1";
     public const string SdkPrefix = "/api/v1/sdk";
     public const string AdminPrefix = "/api/admin/v1";
+
+    /// <summary>What the OpenAPI document cannot see in the handler's signature (a multipart or raw body).</summary>
+    public IReadOnlyList<object> Metadata { get; init; } = [];
 
     /// <summary>Every full path this route answers on.</summary>
     public IReadOnlyList<string> Paths => Audience switch

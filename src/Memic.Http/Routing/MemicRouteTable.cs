@@ -14,5 +14,6 @@ public static class MemicRouteTable
         .. ChatEndpoints.Routes,
         .. PromptEndpoints.Routes,
         .. AdminEndpoints.Routes,
+        .. OpenApiEndpoints.Routes,
     ];
 }
