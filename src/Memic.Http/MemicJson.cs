@@ -25,6 +25,23 @@ public static class MemicJson
         options.Converters.Add(new UtcTimestampConverter());
     }
 
+    /// <summary>
+    /// Builds <paramref name="options"/>' metadata for every wire contract now, which otherwise the first request of
+    /// each kind pays for (tens of milliseconds for a search's request and response).
+    /// </summary>
+    public static void PrepareContracts(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var contracts = typeof(MemicJson).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace == ContractsNamespace && t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false });
+        foreach (var contract in contracts)
+        {
+            options.GetTypeInfo(contract);
+        }
+    }
+
+    private const string ContractsNamespace = "Memic.Http.Contracts";
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);

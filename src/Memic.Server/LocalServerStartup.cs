@@ -1,6 +1,8 @@
 using Memic.Core.Ports;
 using Memic.Core.Search;
 using Memic.Core.Tenancy;
+using Memic.Http;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Memic.Core.Embeddings;
@@ -21,6 +23,7 @@ internal sealed class LocalServerStartup(
     IOptions<EmbeddingModelOptions> embeddingOptions,
     ITenancyCatalog catalog,
     SearchService search,
+    IOptions<JsonOptions> httpJson,
     ILogger<LocalServerStartup> logger) : IHostedLifecycleService
 {
     /// <summary>Indexes opened ahead of their first search: the most recently changed environments, since each costs memory.</summary>
@@ -36,22 +39,24 @@ internal sealed class LocalServerStartup(
         var url = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? ServerComposition.DefaultUrl;
         StartupBanner.Print(Console.Out, url, configuration, _firstRun);
 
-        if (embeddingOptions.Value.IsRemote)
-        {
-            // A remote model has nothing to load, and a warm-up call would be a paid request on every start.
-            return Task.CompletedTask;
-        }
-
-        // Load the model, then open the latest environments' indexes and run the search path once, in the background:
-        // the first search then costs what every other does, and neither start-up nor a request waits for this.
-        _ = Task.Run(WarmUpAsync, CancellationToken.None);
+        // In the background, so neither start-up nor a request waits for it: the first search then costs what every
+        // other does. A remote model is not called: it has nothing to load, and a call would be paid on every start.
+        var searchToo = !embeddingOptions.Value.IsRemote;
+        _ = Task.Run(() => WarmUpAsync(searchToo), CancellationToken.None);
         return Task.CompletedTask;
     }
 
-    private async Task WarmUpAsync()
+    /// <summary>The wire's JSON metadata; with a local model, the model and the latest environments' indexes, through one search each.</summary>
+    private async Task WarmUpAsync(bool searchToo)
     {
         try
         {
+            MemicJson.PrepareContracts(httpJson.Value.SerializerOptions);
+            if (!searchToo)
+            {
+                return;
+            }
+
             await embedder.GenerateAsync(["warm-up"], cancellationToken: CancellationToken.None);
             var environments = await catalog.ListEnvironmentsAsync(CancellationToken.None);
             foreach (var environment in environments
@@ -65,7 +70,7 @@ internal sealed class LocalServerStartup(
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Warming up search failed; the first request will load what it needs");
+            logger.LogWarning(ex, "Warming up failed; the first requests will load what they need");
         }
     }
 
