@@ -21,6 +21,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Memic.Azure.Search.Pool;
 
 namespace Memic.Azure;
 
@@ -202,6 +203,26 @@ public static partial class DependencyInjection
             services.AddArmSearchServiceDeployer(configuration);
         }
 
+        return services;
+    }
+
+    /// <summary>
+    /// The pool of Azure AI Search services indexes are placed on (<c>Memic:Search</c>), as <see cref="ISearchServiceLocator"/>.
+    /// Placements are kept by the Azure Table catalog (<see cref="AddAzureTableCatalog"/>); the pool grows only when an
+    /// <see cref="ISearchServiceDeployer"/> is registered.
+    /// </summary>
+    public static IServiceCollection AddSearchServicePool(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SearchPoolOptions>().Bind(configuration.GetSection(SearchPoolOptions.Section))
+            .Validate<IServiceProviderIsService>(
+                (_, registered) => registered.IsService(typeof(ISearchPlacementCatalog)),
+                "Memic:Search:Provider=AzureAISearch needs Memic:Catalog:Provider=AzureTable: the search pool records which service " +
+                "holds each environment's index in the catalog's tables.")
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SearchPoolOptions>, SearchPoolOptionsValidation>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SearchServicePool>();
+        services.TryAddSingleton<ISearchServiceLocator>(sp => sp.GetRequiredService<SearchServicePool>());
         return services;
     }
 

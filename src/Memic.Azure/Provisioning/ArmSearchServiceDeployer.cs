@@ -11,6 +11,7 @@ using Memic.Core.Errors;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Memic.Azure.Search.Pool;
 
 namespace Memic.Azure.Provisioning;
 

@@ -10,6 +10,7 @@ using Memic.Core.Ports;
 using Memic.Core.Search;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Memic.Azure.Search.Pool;
 
 namespace Memic.Azure.Search;
 
@@ -120,6 +121,10 @@ public sealed partial class AzureAISearchIndex : ISearchIndex
 
         _models[(service.Endpoint, environmentId)] = wanted;
     }
+
+    /// <summary>Slow exactly when the environment has no service yet and the pool must deploy one first.</summary>
+    public Task<bool> IsSlowToCreateAsync(Guid environmentId, CancellationToken cancellationToken) =>
+        _locator.NeedsGrowthAsync(environmentId, cancellationToken);
 
     public async Task DeleteAsync(Guid environmentId, CancellationToken cancellationToken)
     {

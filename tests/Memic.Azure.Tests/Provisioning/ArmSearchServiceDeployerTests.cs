@@ -108,7 +108,7 @@ public sealed class ArmSearchServiceDeployerTests : IDisposable
 
         var location = await Deployer.DeployAsync(Service, Cancel);
 
-        Assert.Equal(new Core.Ports.SearchServiceLocation(Service, new Uri("https://srch-pool-2.search.windows.net")), location);
+        Assert.Equal(new Memic.Azure.Search.Pool.SearchServiceLocation(Service, new Uri("https://srch-pool-2.search.windows.net")), location);
         Assert.Equal(
             [(HttpMethod.Put, Deployment), (HttpMethod.Get, Operation), (HttpMethod.Get, Operation), (HttpMethod.Get, Operation), (HttpMethod.Get, Deployment)],
             _arm.Requests.Select(r => (r.Method, r.Uri.AbsoluteUri)));

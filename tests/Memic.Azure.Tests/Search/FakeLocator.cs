@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Memic.Core.Ports;
+using Memic.Azure.Search.Pool;
 
 namespace Memic.Azure.Tests.Search;
 
