@@ -7,11 +7,11 @@ using System.Text.RegularExpressions;
 using Azure.Core;
 using Memic.Azure.Identity;
 using Memic.Azure.Provisioning.Internals;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Memic.Azure.Search.Pool;
 
 namespace Memic.Azure.Provisioning;
 

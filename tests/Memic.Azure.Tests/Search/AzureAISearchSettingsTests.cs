@@ -1,11 +1,11 @@
 using Memic.Azure.Search;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Memic.Azure.Search.Pool;
 
 namespace Memic.Azure.Tests.Search;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Memic.Core.Ports;
 using Memic.Azure.Search.Pool;
+using Memic.Core.Ports;
 
 namespace Memic.Azure.Tests.Search;
 
