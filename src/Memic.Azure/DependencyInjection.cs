@@ -258,7 +258,8 @@ public static partial class DependencyInjection
                 "Memic:Chat:Provider (Memic__Chat__Provider) must be OpenAI or AzureOpenAI where a chat model is registered.")
             .ValidateOnStart();
         services.AddAzureCredential().TryAddSingleton(sp => OpenAIChatClients.Create(
-            sp.GetRequiredService<IOptions<ChatModelOptions>>().Value, sp.GetRequiredService<TokenCredential>, sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<IOptions<ChatModelOptions>>().Value, sp.GetRequiredService<TokenCredential>, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }
 
@@ -310,15 +311,27 @@ public static partial class DependencyInjection
     /// </summary>
     public static IServiceCollection AddSearchServicePool(this IServiceCollection services, IConfiguration configuration)
     {
+        const string NeedsTableCatalog = "Memic:Search:Provider=AzureAISearch needs Memic:Catalog:Provider=AzureTable: the search pool " +
+                                         "records which service holds each environment's index in the catalog's tables.";
         services.AddOptions<SearchPoolOptions>().Bind(configuration.GetSection(SearchPoolOptions.Section))
-            .Validate<IServiceProviderIsService>(
-                (_, registered) => registered.IsService(typeof(ISearchPlacementCatalog)),
-                "Memic:Search:Provider=AzureAISearch needs Memic:Catalog:Provider=AzureTable: the search pool records which service " +
-                "holds each environment's index in the catalog's tables.")
+            .Validate<IServiceProviderIsService>((_, registered) => registered.IsService(typeof(ISearchPlacementCatalog)), NeedsTableCatalog)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SearchPoolOptions>, SearchPoolOptionsValidation>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<SearchServicePool>();
+
+        // Built by hand so that a missing catalog is reported with every other pool setting at fault (reading the options
+        // validates them), rather than by the container's own check of what it can construct.
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SearchPoolOptions>>();
+            _ = options.Value;
+            return new SearchServicePool(
+                sp.GetService<ISearchPlacementCatalog>() ?? throw new InvalidOperationException(NeedsTableCatalog),
+                sp.GetServices<ISearchServiceDeployer>(),
+                options,
+                sp.GetRequiredService<TimeProvider>(),
+                Loggers(sp).CreateLogger<SearchServicePool>());
+        });
         services.TryAddSingleton<ISearchServiceLocator>(sp => sp.GetRequiredService<SearchServicePool>());
         return services;
     }
