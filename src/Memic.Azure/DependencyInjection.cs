@@ -187,6 +187,13 @@ public static partial class DependencyInjection
         services.AddOptions<ArmDeploymentOptions>().Bind(configuration.GetSection(ArmDeploymentOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArmDeploymentOptions>, ArmDeploymentOptionsValidation>());
         services.AddAzureCredential(configuration).TryAddSingleton<ISearchServiceDeployer, ArmSearchServiceDeployer>();
+        if (!services.Any(d => d.ServiceType == typeof(ArmRetryRegistered)))
+        {
+            services.AddSingleton<ArmRetryRegistered>();
+            services.AddHttpClient(ArmRetry.HttpClientName).AddResilienceHandler("arm-retry", (pipeline, context) =>
+                pipeline.AddArmRetry(Loggers(context.ServiceProvider).CreateLogger<ArmSearchServiceDeployer>()));
+        }
+
         return services;
     }
 
@@ -335,6 +342,9 @@ public static partial class DependencyInjection
         services.TryAddSingleton<ISearchServiceLocator>(sp => sp.GetRequiredService<SearchServicePool>());
         return services;
     }
+
+    /// <summary>Marks the ARM client's retry handler as added, so calling the registration twice adds it once.</summary>
+    private sealed class ArmRetryRegistered;
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
