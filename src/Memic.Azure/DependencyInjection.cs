@@ -40,8 +40,10 @@ public static partial class DependencyInjection
     /// <summary>
     /// The one <see cref="TokenCredential"/> every Azure client shares (see <see cref="AzureCredentials"/>): the managed
     /// identity of <c>AZURE_CLIENT_ID</c> unless <c>Memic:Azure:ManagedIdentityClientId</c> names another. Each Azure
-    /// adapter registers it; it is built on first use and asks for no token until a client needs one. Without
-    /// <paramref name="configuration"/>, the host's <see cref="IConfiguration"/> is read.
+    /// adapter registers it; it is built on first use and asks for no token until a client needs one. With it come the
+    /// defaults of every Azure SDK client registered through Microsoft.Extensions.Azure: this credential and the app's
+    /// pipeline (<see cref="AzureClientPipeline"/>). Without <paramref name="configuration"/>, the host's
+    /// <see cref="IConfiguration"/> is read.
     /// </summary>
     public static IServiceCollection AddAzureCredential(this IServiceCollection services, IConfiguration? configuration = null)
     {

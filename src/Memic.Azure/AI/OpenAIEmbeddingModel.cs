@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Numerics.Tensors;
+using Memic.Azure.Internals;
 using Memic.Core.Embeddings;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
@@ -245,7 +246,7 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
     private static string? TransientFailure(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         ClientResultException { Status: 0 } or HttpRequestException => "could not be reached",
-        ClientResultException { Status: var status } when OpenAIRetryPolicy.IsTransientStatus(status) => $"answered HTTP {status}",
+        ClientResultException { Status: var status } when TransientStatus.Is(status) => $"answered HTTP {status}",
         OperationCanceledException when !cancellationToken.IsCancellationRequested => "did not answer within Memic:Embeddings:Timeout",
         // The SDK's retry gives up with every try's failure when none was answered; the last one says how.
         AggregateException { InnerExceptions: [.., var last] } => TransientFailure(last, cancellationToken),

@@ -33,8 +33,6 @@ internal sealed partial class OpenAIRetryPolicy : ClientRetryPolicy
         _beforeRetry = beforeRetry;
     }
 
-    public static bool IsTransientStatus(int status) => status is 0 or 408 or 429 or >= 500;
-
     protected override void OnSendingRequest(PipelineMessage message) => message.SetProperty(typeof(OpenAIRetryPolicy), Attempts(message) + 1);
 
     protected override ValueTask OnSendingRequestAsync(PipelineMessage message)
@@ -57,7 +55,7 @@ internal sealed partial class OpenAIRetryPolicy : ClientRetryPolicy
             return !message.CancellationToken.IsCancellationRequested;
         }
 
-        return IsTransientStatus(message.Response.Status);
+        return TransientStatus.Is(message.Response.Status);
     }
 
     protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount)

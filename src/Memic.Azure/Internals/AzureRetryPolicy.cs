@@ -35,8 +35,6 @@ internal sealed partial class AzureRetryPolicy : RetryPolicy
         _logger = logger;
     }
 
-    public static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
-
     protected override void OnSendingRequest(HttpMessage message) => CountAttempt(message);
 
     protected override ValueTask OnSendingRequestAsync(HttpMessage message)
@@ -71,7 +69,7 @@ internal sealed partial class AzureRetryPolicy : RetryPolicy
         }
 
         var response = message.Response;
-        if (!IsTransientStatus(response.Status))
+        if (!TransientStatus.Is(response.Status))
         {
             return false;
         }

@@ -42,7 +42,7 @@ internal sealed class TransientFailurePolicy(string service) : HttpPipelinePolic
 
     private void ThrowIfTransient(HttpMessage message)
     {
-        if (message.HasResponse && AzureRetryPolicy.IsTransientStatus(message.Response.Status))
+        if (message.HasResponse && TransientStatus.Is(message.Response.Status))
         {
             throw new TransientException(
                 $"{service} answered {message.Response.Status} ({message.Response.ReasonPhrase}); retry later.",

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Core;
 using Memic.Azure.Identity;
+using Memic.Azure.Internals;
 using Memic.Azure.Provisioning.Internals;
 using Memic.Azure.Search.Pool;
 using Memic.Core.Errors;
@@ -239,7 +240,7 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer
             throw new TransientException("Azure Resource Manager did not answer in time; retry later.", ex);
         }
 
-        return IsTransient(response.Status)
+        return TransientStatus.Is(response.Status)
             ? throw new TransientException(
                 $"Azure Resource Manager answered {response.Status} ({response.Error?.Code ?? "no error code"}) {ArmRetry.MaxAttempts} times; retry later.")
             : response;
@@ -301,8 +302,6 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer
         LogRefused(_logger, serviceName, response.Status, code);
         return new SearchServiceDeploymentException(message, code, response.Status);
     }
-
-    private static bool IsTransient(int status) => status is 408 or 429 or >= 500;
 
     private static TimeSpan Clamp(TimeSpan wait) => wait < MinWait ? MinWait : wait > MaxWait ? MaxWait : wait;
 
