@@ -1,4 +1,9 @@
 using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Search.Documents;
+using Azure.Security.KeyVault.Secrets;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Memic.Azure.AI;
 using Memic.Azure.Blobs;
 using Memic.Azure.Catalog;
@@ -10,11 +15,13 @@ using Memic.Azure.Provisioning.Internals;
 using Memic.Azure.Queues;
 using Memic.Azure.Search;
 using Memic.Azure.Search.Internals;
+using Memic.Azure.Search.Pool;
 using Memic.Core;
 using Memic.Core.Chat;
 using Memic.Core.Embeddings;
 using Memic.Core.Ports;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,8 +40,10 @@ public static partial class DependencyInjection
     /// <summary>
     /// The one <see cref="TokenCredential"/> every Azure client shares (see <see cref="AzureCredentials"/>): the managed
     /// identity of <c>AZURE_CLIENT_ID</c> unless <c>Memic:Azure:ManagedIdentityClientId</c> names another. Each Azure
-    /// adapter registers it; it is built on first use and asks for no token until a client needs one. Without
-    /// <paramref name="configuration"/>, the host's <see cref="IConfiguration"/> is read.
+    /// adapter registers it; it is built on first use and asks for no token until a client needs one. With it come the
+    /// defaults of every Azure SDK client registered through Microsoft.Extensions.Azure: this credential and the app's
+    /// pipeline (<see cref="AzureClientPipeline"/>). Without <paramref name="configuration"/>, the host's
+    /// <see cref="IConfiguration"/> is read.
     /// </summary>
     public static IServiceCollection AddAzureCredential(this IServiceCollection services, IConfiguration? configuration = null)
     {
@@ -54,28 +63,94 @@ public static partial class DependencyInjection
         {
             var clientId = sp.GetRequiredService<IOptions<AzureIdentityOptions>>().Value.ManagedIdentityClientId;
             var credential = AzureCredentials.Create(clientId);
-            LogAzureCredential((sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(typeof(AzureCredentials)),
+            LogAzureCredential(Loggers(sp).CreateLogger(typeof(AzureCredentials)),
                 credential.GetType().Name, clientId ?? "no client id (a system-assigned identity, or a developer login)");
             return credential;
         });
+
+        // Every Azure SDK client is registered through Microsoft.Extensions.Azure, so they share this credential and
+        // this pipeline (retries, then the transient-failure mapping).
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddAzureClients(clients =>
+        {
+            clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
+            clients.ConfigureDefaults((options, sp) =>
+                AzureClientPipeline.Configure(options, AzureRetrySettings.Default, sp.GetRequiredService<TimeProvider>(), Loggers(sp)));
+        });
+
+        // The SDKs' own events (every request at Information) would drown the app's log; their warnings and errors
+        // (a credential that cannot get a token, say) still come through. Logging:LogLevel:Azure.Core (or another
+        // SDK's category) overrides this for one SDK.
+        services.AddLogging(logging => logging.AddFilter("Azure", LogLevel.Warning));
         return services;
     }
+
+    /// <summary>
+    /// Registers an Azure SDK client once, through Microsoft.Extensions.Azure, so it gets the app's credential and
+    /// pipeline (<see cref="AddAzureCredential"/>); <paramref name="configure"/> adds what only this client needs.
+    /// </summary>
+    private static IServiceCollection AddAzureClient<TClient, TOptions>(
+        this IServiceCollection services,
+        IConfiguration? configuration,
+        Func<TOptions, TokenCredential, IServiceProvider, TClient> create,
+        Action<TOptions, IServiceProvider>? configure = null)
+        where TClient : class
+        where TOptions : class
+    {
+        services.AddAzureCredential(configuration);
+        if (services.Any(d => d.ServiceType == typeof(TClient)))
+        {
+            return services;
+        }
+
+        services.AddAzureClients(clients =>
+        {
+            var client = clients.AddClient(create);
+            if (configure is not null)
+            {
+                client.ConfigureOptions(configure);
+            }
+        });
+        return services;
+    }
+
+    /// <summary>A storage client on the connection string (Azurite) or the service URI with the app's identity.</summary>
+    private static TClient StorageClient<TClient>(string? connectionString, Uri? serviceUri, Func<string, TClient> withConnectionString, Func<Uri, TClient> withIdentity) =>
+        serviceUri is null ? withConnectionString(connectionString!) : withIdentity(serviceUri);
+
+    private static IServiceCollection AddTableServiceClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AzureTableOptions>().Bind(configuration.GetSection(AzureTableOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureTableOptions>, AzureTableOptionsValidation>());
+        return services.AddAzureClient<TableServiceClient, TableClientOptions>(configuration, (options, credential, sp) =>
+        {
+            var settings = sp.GetRequiredService<IOptions<AzureTableOptions>>().Value;
+            return StorageClient(settings.ConnectionString, settings.ServiceUri,
+                c => new TableServiceClient(c, options), uri => new TableServiceClient(uri, credential, options));
+        });
+    }
+
+    private static ILoggerFactory Loggers(IServiceProvider services) => services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
 
     /// <summary>Uploads in Azure Blob Storage, configured under <c>Memic:Blobs</c> (ServiceUri, or ConnectionString for Azurite).</summary>
     public static IServiceCollection AddAzureBlobStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AzureBlobOptions>().Bind(configuration.GetSection(AzureBlobOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureBlobOptions>, AzureBlobOptionsValidation>());
-        services.AddAzureCredential(configuration).TryAddSingleton<IBlobStore, AzureBlobStore>();
+        services.AddAzureClient<BlobServiceClient, BlobClientOptions>(configuration, (options, credential, sp) =>
+        {
+            var settings = sp.GetRequiredService<IOptions<AzureBlobOptions>>().Value;
+            return StorageClient(settings.ConnectionString, settings.ServiceUri,
+                c => new BlobServiceClient(c, options), uri => new BlobServiceClient(uri, credential, options));
+        });
+        services.TryAddSingleton<IBlobStore, AzureBlobStore>();
         return services;
     }
 
     /// <summary>The catalog in Azure Table Storage, configured under <c>Memic:Catalog</c> (ServiceUri, or ConnectionString for Azurite; TablePrefix).</summary>
     public static IServiceCollection AddAzureTableCatalog(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AzureTableOptions>().Bind(configuration.GetSection(AzureTableOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureTableOptions>, AzureTableOptionsValidation>());
-        services.AddAzureCredential(configuration).TryAddSingleton<AzureTableCatalog>();
+        services.AddTableServiceClient(configuration).TryAddSingleton<AzureTableCatalog>();
         services.TryAddSingleton<ITenancyCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IHostSettingsCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IKeyCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
@@ -95,7 +170,12 @@ public static partial class DependencyInjection
     {
         services.AddOptions<KeyVaultOptions>().Bind(configuration.GetSection(KeyVaultOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>, KeyVaultOptionsValidation>());
-        services.AddAzureCredential(configuration).TryAddSingleton<IApiKeyStore, KeyVaultKeyStore>();
+        services.AddAzureClient<SecretClient, SecretClientOptions>(configuration, (options, credential, sp) =>
+            new SecretClient(
+                sp.GetRequiredService<IOptions<KeyVaultOptions>>().Value.VaultUri ?? throw new InvalidOperationException($"{KeyVaultOptions.Section}:VaultUri must be set."),
+                credential,
+                options));
+        services.TryAddSingleton<IApiKeyStore, KeyVaultKeyStore>();
         return services;
     }
 
@@ -109,6 +189,13 @@ public static partial class DependencyInjection
         services.AddOptions<ArmDeploymentOptions>().Bind(configuration.GetSection(ArmDeploymentOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArmDeploymentOptions>, ArmDeploymentOptionsValidation>());
         services.AddAzureCredential(configuration).TryAddSingleton<ISearchServiceDeployer, ArmSearchServiceDeployer>();
+        if (!services.Any(d => d.ServiceType == typeof(ArmRetryRegistered)))
+        {
+            services.AddSingleton<ArmRetryRegistered>();
+            services.AddHttpClient(ArmRetry.HttpClientName).AddResilienceHandler("arm-retry", (pipeline, context) =>
+                pipeline.AddArmRetry(Loggers(context.ServiceProvider).CreateLogger<ArmSearchServiceDeployer>()));
+        }
+
         return services;
     }
 
@@ -122,9 +209,7 @@ public static partial class DependencyInjection
             .Validate(o => o.MaxConcurrentPerEnvironment >= 1, "Memic:Ingestion:MaxConcurrentPerEnvironment must be at least 1.")
             .Validate(o => o.SlotLease > TimeSpan.Zero, "Memic:Ingestion:SlotLease must be positive, and should exceed host.json's functionTimeout.")
             .ValidateOnStart();
-        services.AddOptions<AzureTableOptions>().Bind(configuration.GetSection(AzureTableOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureTableOptions>, AzureTableOptionsValidation>());
-        services.AddAzureCredential(configuration).TryAddSingleton<IIngestionSlots, AzureTableIngestionSlots>();
+        services.AddTableServiceClient(configuration).TryAddSingleton<IIngestionSlots, AzureTableIngestionSlots>();
         return services;
     }
 
@@ -136,7 +221,17 @@ public static partial class DependencyInjection
     {
         services.AddOptions<AzureQueueOptions>().Bind(configuration.GetSection(AzureQueueOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureQueueOptions>, AzureQueueOptionsValidation>());
-        services.AddAzureCredential(configuration).TryAddSingleton<AzureStorageIngestionQueue>();
+        services.AddAzureClient<QueueServiceClient, QueueClientOptions>(
+            configuration,
+            (options, credential, sp) =>
+            {
+                var settings = sp.GetRequiredService<IOptions<AzureQueueOptions>>().Value;
+                return StorageClient(settings.ConnectionString, settings.ServiceUri,
+                    c => new QueueServiceClient(c, options), uri => new QueueServiceClient(uri, credential, options));
+            },
+            // The encoding the Functions queue trigger reads.
+            (options, _) => options.MessageEncoding = QueueMessageEncoding.Base64);
+        services.TryAddSingleton<AzureStorageIngestionQueue>();
         services.TryAddSingleton<IIngestionQueue>(sp => sp.GetRequiredService<AzureStorageIngestionQueue>());
         return services;
     }
@@ -172,7 +267,8 @@ public static partial class DependencyInjection
                 "Memic:Chat:Provider (Memic__Chat__Provider) must be OpenAI or AzureOpenAI where a chat model is registered.")
             .ValidateOnStart();
         services.AddAzureCredential().TryAddSingleton(sp => OpenAIChatClients.Create(
-            sp.GetRequiredService<IOptions<ChatModelOptions>>().Value, sp.GetRequiredService<TokenCredential>, sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<IOptions<ChatModelOptions>>().Value, sp.GetRequiredService<TokenCredential>, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }
 
@@ -185,7 +281,19 @@ public static partial class DependencyInjection
     {
         services.AddOptions<AzureAISearchOptions>().Bind(configuration.GetSection(AzureAISearchOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureAISearchOptions>, AzureAISearchOptionsValidation>());
-        services.AddAzureCredential(configuration).TryAddSingleton<ISearchIndex, AzureAISearchIndex>();
+        services.AddAzureClient<SearchIndexClients, SearchClientOptions>(
+            configuration,
+            (options, credential, _) => new SearchIndexClients(options, credential),
+            (options, sp) =>
+            {
+                var search = sp.GetRequiredService<IOptions<AzureAISearchOptions>>().Value;
+                AzureClientPipeline.UseRetry(options,
+                    new AzureRetrySettings(search.MaxRetries, search.RetryDelay, search.MaxRetryDelay, search.MaxServerRetryDelay),
+                    sp.GetRequiredService<TimeProvider>(), Loggers(sp));
+            });
+        services.TryAddSingleton<ISearchIndex>(sp => new AzureAISearchIndex(
+            sp.GetRequiredService<ISearchServiceLocator>(), sp.GetRequiredService<SearchIndexClients>(),
+            sp.GetRequiredService<IOptions<AzureAISearchOptions>>().Value, Loggers(sp).CreateLogger<AzureAISearchIndex>()));
         return services;
     }
 
@@ -204,6 +312,41 @@ public static partial class DependencyInjection
 
         return services;
     }
+
+    /// <summary>
+    /// The pool of Azure AI Search services indexes are placed on (<c>Memic:Search</c>), as <see cref="ISearchServiceLocator"/>.
+    /// Placements are kept by the Azure Table catalog (<see cref="AddAzureTableCatalog"/>); the pool grows only when an
+    /// <see cref="ISearchServiceDeployer"/> is registered.
+    /// </summary>
+    public static IServiceCollection AddSearchServicePool(this IServiceCollection services, IConfiguration configuration)
+    {
+        const string NeedsTableCatalog = "Memic:Search:Provider=AzureAISearch needs Memic:Catalog:Provider=AzureTable: the search pool " +
+                                         "records which service holds each environment's index in the catalog's tables.";
+        services.AddOptions<SearchPoolOptions>().Bind(configuration.GetSection(SearchPoolOptions.Section))
+            .Validate<IServiceProviderIsService>((_, registered) => registered.IsService(typeof(ISearchPlacementCatalog)), NeedsTableCatalog)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SearchPoolOptions>, SearchPoolOptionsValidation>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Built by hand so that a missing catalog is reported with every other pool setting at fault (reading the options
+        // validates them), rather than by the container's own check of what it can construct.
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SearchPoolOptions>>();
+            _ = options.Value;
+            return new SearchServicePool(
+                sp.GetService<ISearchPlacementCatalog>() ?? throw new InvalidOperationException(NeedsTableCatalog),
+                sp.GetServices<ISearchServiceDeployer>(),
+                options,
+                sp.GetRequiredService<TimeProvider>(),
+                Loggers(sp).CreateLogger<SearchServicePool>());
+        });
+        services.TryAddSingleton<ISearchServiceLocator>(sp => sp.GetRequiredService<SearchServicePool>());
+        return services;
+    }
+
+    /// <summary>Marks the ARM client's retry handler as added, so calling the registration twice adds it once.</summary>
+    private sealed class ArmRetryRegistered;
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -3,7 +3,6 @@ using Memic.Core.Ingestion;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
 using Memic.Core.Prompts;
-using Memic.Core.Provisioning;
 using Memic.Core.Tenancy;
 using Memic.Core.Usage;
 using Microsoft.Extensions.Configuration;
@@ -92,20 +91,6 @@ public static class DependencyInjection
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, Ingestion.EnvironmentIngestion>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentUploads>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentSearchIndex>());
-        return services;
-    }
-
-    /// <summary>
-    /// The pool of Azure AI Search services indexes are placed on (<c>Memic:Search</c>), as <see cref="ISearchServiceLocator"/>.
-    /// Needs an <see cref="ISearchPlacementCatalog"/>; grows the pool only when an <see cref="ISearchServiceDeployer"/> is registered.
-    /// </summary>
-    public static IServiceCollection AddSearchServicePool(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<SearchPoolOptions>().Bind(configuration.GetSection(SearchPoolOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SearchPoolOptions>, SearchPoolOptionsValidation>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<SearchServicePool>();
-        services.TryAddSingleton<ISearchServiceLocator>(sp => sp.GetRequiredService<SearchServicePool>());
         return services;
     }
 

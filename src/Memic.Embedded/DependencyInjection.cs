@@ -28,7 +28,6 @@ public static class DependencyInjection
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
-        services.TryAddSingleton<ISearchPlacementCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         return services;
     }

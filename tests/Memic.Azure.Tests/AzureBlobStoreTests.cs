@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Memic.Azure.Blobs;
-using Memic.Azure.Identity;
 
 namespace Memic.Azure.Tests;
 
@@ -12,7 +11,7 @@ public sealed class AzureBlobStoreTests : IAsyncLifetime
     private const int BlockSize = 4096;
 
     private readonly string _container = Azurite.UniqueName("blobs");
-    private readonly AzureBlobStore _store = new(Azurite.BlobOptions(), AzureCredentials.Create(null), BlockSize);
+    private readonly AzureBlobStore _store = new(Azurite.BlobService(), BlockSize);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

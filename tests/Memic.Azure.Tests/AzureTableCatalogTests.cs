@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using Memic.Azure.Catalog;
-using Memic.Azure.Identity;
 using Memic.Core.Ports;
 using Memic.Embedded.Tests;
 
@@ -19,7 +18,7 @@ public sealed class AzureTables : IAsyncDisposable
     {
         var prefix = _prefix + storageName;
         _opened.Add(prefix);
-        return new AzureTableCatalog(Azurite.TableOptions(prefix), AzureCredentials.Create(null));
+        return new AzureTableCatalog(Azurite.TableService(), Azurite.TableOptions(prefix));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,3 @@
-using Memic.Azure.Identity;
 using Memic.Azure.Queues;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -14,7 +13,7 @@ public sealed class AzureTableIngestionSlotsTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private AzureTableIngestionSlots Slots(string prefix, int cap) =>
-        new(Azurite.TableOptions(prefix), Options.Create(new IngestionSlotOptions { MaxConcurrentPerEnvironment = cap, SlotLease = Lease }), AzureCredentials.Create(null), _time);
+        new(Azurite.TableService(), Azurite.TableOptions(prefix), Options.Create(new IngestionSlotOptions { MaxConcurrentPerEnvironment = cap, SlotLease = Lease }), _time);
 
     [Fact]
     public async Task A_capped_environment_gets_no_slot_until_one_is_released_while_another_environment_is_unaffected()

@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Memic.Azure.Internals;
 using Memic.Core.Errors;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Memic.Azure.Tests;
 
@@ -45,8 +46,7 @@ public sealed class StorageErrorTests
     [Fact]
     public async Task Unreachable_service_is_transient_once_the_retries_are_spent()
     {
-        var options = new TableClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(1) } };
-        options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
+        var options = Pipeline(new TableClientOptions(), new AzureRetrySettings(1, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), TimeSpan.Zero));
         var table = new TableClient(new Uri("http://127.0.0.1:9/devstoreaccount1/nothing"), options);
 
         await Assert.ThrowsAsync<TransientException>(() => table.GetEntityIfExistsAsync<TableEntity>("p", "r", cancellationToken: Ct));
@@ -54,14 +54,16 @@ public sealed class StorageErrorTests
 
     private static BlobClient BlobClientAnswering(HttpStatusCode status)
     {
-        var options = new BlobClientOptions
-        {
-            Transport = new HttpClientTransport(new HttpClient(new FixedAnswer(status))),
-            Retry = { MaxRetries = 0 },
-        };
-        options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
+        var options = Pipeline(
+            new BlobClientOptions { Transport = new HttpClientTransport(new HttpClient(new FixedAnswer(status))) },
+            AzureRetrySettings.Default with { MaxRetries = 0 });
         return new BlobClient(new Uri("http://127.0.0.1:10000/devstoreaccount1/c/b"), options);
     }
+
+    /// <summary>The pipeline every registered client gets, with the test's retry bounds.</summary>
+    private static T Pipeline<T>(T options, AzureRetrySettings retry)
+        where T : ClientOptions =>
+        AzureClientPipeline.Configure(options, retry, TimeProvider.System, NullLoggerFactory.Instance);
 
     private sealed class FixedAnswer(HttpStatusCode status) : HttpMessageHandler
     {

@@ -1,6 +1,7 @@
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
 using Memic.Azure.Queues;
+using Memic.Azure.Search.Pool;
 
 namespace Memic.Azure.Tests;
 
@@ -42,5 +43,20 @@ public sealed class TrailingNewlineValidationTests
 
         Assert.True(result.Failed);
         Assert.Contains("TablePrefix", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Search_pool_names_with_a_trailing_newline_stop_the_host()
+    {
+        var options = new SearchPoolOptions
+        {
+            Services = [new SearchServiceOptions { Name = "srch-a\n", Endpoint = new Uri("https://srch-a.search.windows.net/"), IndexCapacity = 50 }],
+            GrowthNamePrefix = "grown\n",
+        };
+
+        var result = new SearchPoolOptionsValidation().Validate(null, options);
+
+        Assert.Contains("Memic:Search:Services:0:Name", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Memic:Search:GrowthNamePrefix", result.FailureMessage, StringComparison.Ordinal);
     }
 }

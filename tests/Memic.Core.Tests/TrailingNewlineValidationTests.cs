@@ -1,5 +1,4 @@
 using Memic.Core.Prompts;
-using Memic.Core.Provisioning;
 using Memic.Core.Tenancy;
 
 namespace Memic.Core.Tests;
@@ -29,20 +28,5 @@ public sealed class TrailingNewlineValidationTests
 
         Assert.Equal("string_pattern_mismatch", error?.Type);
         Assert.True(PromptName.IsValid("greeting"));
-    }
-
-    [Fact]
-    public void Search_pool_names_with_a_trailing_newline_stop_the_host()
-    {
-        var options = new SearchPoolOptions
-        {
-            Services = [new SearchServiceOptions { Name = "srch-a\n", Endpoint = new Uri("https://srch-a.search.windows.net/"), IndexCapacity = 50 }],
-            GrowthNamePrefix = "grown\n",
-        };
-
-        var result = new SearchPoolOptionsValidation().Validate(null, options);
-
-        Assert.Contains("Memic:Search:Services:0:Name", result.FailureMessage, StringComparison.Ordinal);
-        Assert.Contains("Memic:Search:GrowthNamePrefix", result.FailureMessage, StringComparison.Ordinal);
     }
 }

@@ -62,16 +62,3 @@ public sealed class SqliteApiKeyStoreTests : ApiKeyStoreContract, IDisposable
         }
     }
 }
-
-public sealed class SqliteSearchPlacementTests : SearchPlacementCatalogContract, IDisposable
-{
-    private readonly TemporaryDirectory _directory = new();
-
-    protected override (ITenancyCatalog Tenancy, ISearchPlacementCatalog Placements) OpenPlacementCatalog(string storageName = "main")
-    {
-        var catalog = new SqliteCatalog(Options.Create(new EmbeddedOptions { DataDirectory = Path.Combine(_directory.Path, storageName) }));
-        return (catalog, catalog);
-    }
-
-    public void Dispose() => _directory.Dispose();
-}

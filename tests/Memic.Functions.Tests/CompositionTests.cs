@@ -4,7 +4,7 @@ using Memic.Azure.Provisioning;
 using Memic.Azure.Queues;
 using Memic.Azure.Search;
 using Memic.Core.Keys;
-using Memic.Core.Provisioning;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Ports;
 using Memic.Functions.Http;
 using Memic.Functions.Ingestion;

@@ -252,10 +252,7 @@ public sealed class IngestionOwnershipTests : IAsyncLifetime
         Assert.True(await catalog.TransitionAsync(EnvironmentId, fileId, [file!.Status], status, _time.GetUtcNow(), Ct));
     }
 
-    private AzureStorageIngestionQueue StorageQueue() => new(
-        Options.Create(new AzureQueueOptions { ConnectionString = Azurite.ConnectionString, QueueName = _queueName }),
-        new global::Azure.Identity.DefaultAzureCredential(),
-        NullLogger<AzureStorageIngestionQueue>.Instance);
+    private AzureStorageIngestionQueue StorageQueue() => AzuriteQueues.Ingestion(_queueName);
 
     private QueueClient Reader() => new(Azurite.ConnectionString, _queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 

@@ -4,8 +4,6 @@ using Memic.Azure.Queues;
 using Memic.Core.Files;
 using Memic.Functions.Http;
 using Memic.Functions.Ingestion;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Memic.Functions.Tests;
 
@@ -75,10 +73,7 @@ public sealed class IngestionTriggerTests(FunctionsTestHost host) : IClassFixtur
         await Azurite.RequireAsync();
         var fileId = await Uploads.UploadAndConfirmAsync(host, "queued.txt");
         var queueName = $"memic-test-{Guid.NewGuid():N}";
-        var queue = new AzureStorageIngestionQueue(
-            Options.Create(new AzureQueueOptions { ConnectionString = Azurite.ConnectionString, QueueName = queueName }),
-            new global::Azure.Identity.DefaultAzureCredential(),
-            NullLogger<AzureStorageIngestionQueue>.Instance);
+        var queue = AzuriteQueues.Ingestion(queueName);
         var reader = new QueueClient(Azurite.ConnectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         try
         {

@@ -6,7 +6,6 @@ using Memic.Functions.Http;
 using Memic.Functions.Provisioning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Memic.Functions.Tests;
 
@@ -26,10 +25,7 @@ public sealed class ProvisioningTriggerTests : IAsyncLifetime
         {
             services.AddSingleton<IEnvironmentResources>(new SlowResource(SlowSlug));
             services.AddSingleton<IProvisioningQueue>(new AzureStorageProvisioningQueue(
-                new AzureStorageIngestionQueue(
-                    Options.Create(new AzureQueueOptions { ConnectionString = Azurite.ConnectionString, QueueName = AzureQueueOptions.DefaultQueueName }),
-                    new global::Azure.Identity.DefaultAzureCredential(),
-                    NullLogger<AzureStorageIngestionQueue>.Instance),
+                AzuriteQueues.Ingestion(AzureQueueOptions.DefaultQueueName),
                 NullLogger<AzureStorageProvisioningQueue>.Instance));
         },
     };

@@ -11,6 +11,7 @@ public sealed class ProviderSelectionTests
     [InlineData("Memic:Blobs:Provider", "AzureBlob", "Memic:Blobs:ServiceUri")]
     [InlineData("Memic:Search:Provider", "Elastic", "Memic:Search:Provider must be 'Embedded' or 'AzureAISearch'")]
     [InlineData("Memic:Search:Provider", "AzureAISearch", "Memic:Search:Services")]
+    [InlineData("Memic:Search:Provider", "AzureAISearch", "needs Memic:Catalog:Provider=AzureTable")]
     public void Wrong_or_incomplete_provider_setting_stops_start_up_naming_the_setting(string setting, string value, string expected)
     {
         using var server = new MemicServerFactory { Settings = new Dictionary<string, string> { [setting] = value } };

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Memic.Azure.KeyVault;
 using Memic.Core.Keys;
-using Memic.Core.Provisioning;
+using Memic.Azure.Search.Pool;
 
 namespace Memic.Server.Tests;
 

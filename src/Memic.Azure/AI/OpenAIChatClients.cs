@@ -16,12 +16,16 @@ namespace Memic.Azure.AI;
 /// </summary>
 internal static class OpenAIChatClients
 {
-    public static IChatClient Create(ChatModelOptions options, Func<TokenCredential> credential, ILoggerFactory loggers)
+    /// <summary>Longest wait between retries whatever Retry-After says: a slow model only delays an answer that has a fallback.</summary>
+    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
+
+    public static IChatClient Create(ChatModelOptions options, Func<TokenCredential> credential, TimeProvider time, ILoggerFactory loggers)
     {
+        var retry = new OpenAIRetryPolicy(options.MaxRetries, MaxRetryDelay, "chat endpoint", time, loggers.CreateLogger(typeof(OpenAIChatClients)));
         var client = options.Provider switch
         {
-            ChatProvider.OpenAI => OpenAICompatible(options),
-            ChatProvider.AzureOpenAI => AzureOpenAI(options, credential),
+            ChatProvider.OpenAI => OpenAICompatible(options, retry),
+            ChatProvider.AzureOpenAI => AzureOpenAI(options, credential, retry),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "No chat client exists for this provider."),
         };
         loggers.CreateLogger(typeof(OpenAIChatClients)).LogInformation("Chat answers come from {Provider} model {Model} at {Endpoint}",
@@ -29,9 +33,9 @@ internal static class OpenAIChatClients
         return new ChatProviderErrors(client);
     }
 
-    private static IChatClient OpenAICompatible(ChatModelOptions options)
+    private static IChatClient OpenAICompatible(ChatModelOptions options, OpenAIRetryPolicy retry)
     {
-        var clientOptions = Pipeline(new OpenAIClientOptions(), options);
+        var clientOptions = Pipeline(new OpenAIClientOptions(), options, retry);
         if (options.HasEndpoint)
         {
             clientOptions.Endpoint = new Uri(options.Endpoint!);
@@ -42,10 +46,10 @@ internal static class OpenAIChatClients
         return new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(key), clientOptions).AsIChatClient();
     }
 
-    private static IChatClient AzureOpenAI(ChatModelOptions options, Func<TokenCredential> credential)
+    private static IChatClient AzureOpenAI(ChatModelOptions options, Func<TokenCredential> credential, OpenAIRetryPolicy retry)
     {
         var endpoint = new Uri(options.Endpoint!);
-        var clientOptions = Pipeline(new AzureOpenAIClientOptions(), options);
+        var clientOptions = Pipeline(new AzureOpenAIClientOptions(), options, retry);
         var client = string.IsNullOrWhiteSpace(options.ApiKey)
             ? new AzureOpenAIClient(endpoint, credential(), clientOptions)
             : new AzureOpenAIClient(endpoint, new ApiKeyCredential(options.ApiKey), clientOptions);
@@ -53,10 +57,10 @@ internal static class OpenAIChatClients
     }
 
     /// <summary>Few retries and a per-try timeout: a slow model only delays an answer that has a fallback.</summary>
-    private static T Pipeline<T>(T clientOptions, ChatModelOptions options)
+    private static T Pipeline<T>(T clientOptions, ChatModelOptions options, OpenAIRetryPolicy retry)
         where T : ClientPipelineOptions
     {
-        clientOptions.RetryPolicy = new ClientRetryPolicy(options.MaxRetries);
+        clientOptions.RetryPolicy = retry;
         clientOptions.NetworkTimeout = options.Timeout;
         return clientOptions;
     }

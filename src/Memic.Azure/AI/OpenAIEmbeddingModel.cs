@@ -1,7 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Globalization;
 using System.Numerics.Tensors;
+using Memic.Azure.Internals;
 using Memic.Core.Embeddings;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
@@ -23,8 +23,9 @@ namespace Memic.Azure.AI;
 /// already are, other servers' may not be, and the index compares vectors by dot product.
 /// </para>
 /// <para>
-/// 429, 5xx, timeouts and network errors are retried up to <see cref="EmbeddingModelOptions.MaxRetries"/> times, waiting
-/// as long as Retry-After asks (capped at <see cref="MaxRetryDelay"/>), then surface as <see cref="TransientException"/>.
+/// 429, 5xx, timeouts and network errors are retried by the SDK's pipeline (<see cref="OpenAIRetryPolicy"/>) up to
+/// <see cref="EmbeddingModelOptions.MaxRetries"/> times, waiting as long as Retry-After asks (capped at
+/// <see cref="MaxRetryDelay"/>), then surface as <see cref="TransientException"/>.
 /// Errors never carry the SDK's message: it quotes the response body, which may echo the documents, so the key and
 /// the text never reach a log.
 /// </para>
@@ -59,9 +60,9 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
     private readonly EmbeddingGeneratorMetadata _metadata;
     private readonly int _batchSize;
     private readonly int _maxRetries;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TokenBudget? _budget;
+    private readonly AsyncLocal<(int Tokens, bool Query)?> _sending = new();
 
     public OpenAIEmbeddingModel(
         IEmbeddingGenerator<string, Embedding<float>> inner, EmbeddingModelOptions options, Uri endpoint, TimeProvider time, ILogger<OpenAIEmbeddingModel> logger)
@@ -71,7 +72,6 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
         _inner = inner;
         _batchSize = options.BatchSize;
         _maxRetries = options.MaxRetries;
-        _time = time;
         _logger = logger;
         Info = new EmbeddingModelInfo(options.Model!, options.Dimensions, options.MaxInputTokens);
         var shorten = NativeDimensions.TryGetValue(Info.ModelId, out var native) && native != Info.Dimensions;
@@ -109,7 +109,7 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count) { Usage = new UsageDetails() };
         foreach (var (batch, tokens) in Batches(texts))
         {
-            var generated = await GenerateWithRetriesAsync(batch, tokens, EmbeddingPurpose.IsQuery(options), cancellationToken);
+            var generated = await GenerateBatchAsync(batch, tokens, EmbeddingPurpose.IsQuery(options), cancellationToken);
             if (generated.Count != batch.Length)
             {
                 throw new InvalidOperationException($"The embedding endpoint returned {generated.Count} vectors for {batch.Length} inputs.");
@@ -201,82 +201,57 @@ internal sealed class OpenAIEmbeddingModel : IEmbeddingGenerator<string, Embeddi
         }
     }
 
-    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateWithRetriesAsync(string[] batch, int tokens, bool query, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a retry's tokens from the budget again, as the endpoint counts them; <see cref="OpenAIRetryPolicy"/> calls it
+    /// inside the SDK's call, so the request it retries is the one <see cref="GenerateBatchAsync"/> put in <see cref="_sending"/>.
+    /// </summary>
+    internal async ValueTask ChargeRetryAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        if (_budget is not null && _sending.Value is { } request)
         {
-            if (_budget is not null)
-            {
-                await _budget.AcquireAsync(tokens, query, cancellationToken);
-            }
-
-            string failure;
-            TimeSpan? retryAfter = null;
-            try
-            {
-                return await _inner.GenerateAsync(batch, _requestOptions, cancellationToken);
-            }
-            catch (ClientResultException ex) when (ex.Status is 0 or 408 or 429 or >= 500)
-            {
-                failure = ex.Status == 0 ? "could not be reached" : $"answered HTTP {ex.Status}";
-                retryAfter = RetryAfter(ex.GetRawResponse());
-            }
-            catch (ClientResultException ex)
-            {
-                // Status alone: the SDK's message quotes the response body. 400/401/403/404 are settings errors, not worth retrying.
-                throw new InvalidOperationException(
-                    $"The embedding endpoint answered HTTP {ex.Status}; check Memic:Embeddings:Endpoint, Model and ApiKey.");
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                failure = "did not answer within Memic:Embeddings:Timeout";
-            }
-            catch (HttpRequestException)
-            {
-                failure = "could not be reached";
-            }
-
-            if (attempt > _maxRetries)
-            {
-                throw new TransientException($"The embedding endpoint {failure} on {attempt} attempts.");
-            }
-
-            // Without Retry-After, back off exponentially (1 s, 2 s, 4 s, ...) to let an overloaded endpoint recover.
-            var delay = retryAfter ?? TimeSpan.FromSeconds(Math.Pow(2, attempt - 1));
-            delay = delay > MaxRetryDelay ? MaxRetryDelay : delay;
-            _logger.LogWarning("The embedding endpoint {Failure}; retry {Attempt} of {MaxRetries} in {Delay}", failure, attempt, _maxRetries, delay);
-            await Task.Delay(delay, _time, cancellationToken);
+            await _budget.AcquireAsync(request.Tokens, request.Query, cancellationToken);
         }
     }
 
-    /// <summary>Retry-After as seconds or an HTTP date, or Azure's retry-after-ms; null when absent or unreadable.</summary>
-    private TimeSpan? RetryAfter(PipelineResponse? response)
+    /// <summary>One request; the SDK retries what is worth retrying (<see cref="OpenAIRetryPolicy"/>), and what is left is translated here.</summary>
+    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateBatchAsync(string[] batch, int tokens, bool query, CancellationToken cancellationToken)
     {
-        if (response is null)
+        if (_budget is not null)
         {
-            return null;
+            await _budget.AcquireAsync(tokens, query, cancellationToken);
         }
 
-        if (response.Headers.TryGetValue("retry-after-ms", out var milliseconds)
-            && double.TryParse(milliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
+        _sending.Value = (tokens, query);
+        try
         {
-            return TimeSpan.FromMilliseconds(ms);
+            return await _inner.GenerateAsync(batch, _requestOptions, cancellationToken);
         }
-
-        if (!response.Headers.TryGetValue("Retry-After", out var value) || value is null)
+        catch (Exception ex) when (TransientFailure(ex, cancellationToken) is { } failure)
         {
-            return null;
+            throw new TransientException($"The embedding endpoint {failure} on {_maxRetries + 1} attempts.");
         }
-
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        catch (ClientResultException ex)
         {
-            return TimeSpan.FromSeconds(seconds);
+            // Status alone: the SDK's message quotes the response body. 400/401/403/404 are settings errors, not worth retrying.
+            throw new InvalidOperationException(
+                $"The embedding endpoint answered HTTP {ex.Status}; check Memic:Embeddings:Endpoint, Model and ApiKey.");
         }
-
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? (date - _time.GetUtcNow()) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero
-            : null;
+        finally
+        {
+            _sending.Value = null;
+        }
     }
+
+    /// <summary>How the last try failed, when it failed in a way worth trying again later; null otherwise.</summary>
+    private static string? TransientFailure(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        ClientResultException { Status: 0 } or HttpRequestException => "could not be reached",
+        ClientResultException { Status: var status } when TransientStatus.Is(status) => $"answered HTTP {status}",
+        OperationCanceledException when !cancellationToken.IsCancellationRequested => "did not answer within Memic:Embeddings:Timeout",
+        // The SDK's retry gives up with every try's failure when none was answered; the last one says how.
+        AggregateException { InnerExceptions: [.., var last] } => TransientFailure(last, cancellationToken),
+        _ => null,
+    };
 
     private Embedding<float> Normalized(Embedding<float> embedding)
     {

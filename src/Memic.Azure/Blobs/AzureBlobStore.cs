@@ -3,14 +3,12 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Azure;
-using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Memic.Azure.Internals;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
-using Microsoft.Extensions.Options;
 
 namespace Memic.Azure.Blobs;
 
@@ -32,16 +30,17 @@ public sealed class AzureBlobStore : IBlobStore
     private readonly int _blockSize;
     private readonly ConcurrentDictionary<string, Task> _containers = new(StringComparer.Ordinal);
 
-    public AzureBlobStore(IOptions<AzureBlobOptions> options, TokenCredential credential)
-        : this(options, credential, DefaultBlockSize)
+    /// <param name="service">The account's client, registered through Microsoft.Extensions.Azure from <see cref="AzureBlobOptions"/>.</param>
+    public AzureBlobStore(BlobServiceClient service)
+        : this(service, DefaultBlockSize)
     {
     }
 
     /// <param name="blockSize">Smaller in tests, so a few kilobytes exercise the staged path.</param>
-    internal AzureBlobStore(IOptions<AzureBlobOptions> options, TokenCredential credential, int blockSize)
+    internal AzureBlobStore(BlobServiceClient service, int blockSize)
     {
-        var settings = options.Value;
-        _service = StorageAccount.CreateBlobServiceClient(settings.ConnectionString, settings.ServiceUri, credential);
+        ArgumentNullException.ThrowIfNull(service);
+        _service = service;
         _blockSize = blockSize;
     }
 

@@ -4,6 +4,7 @@ using Memic.Azure.Internals;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
 using static Memic.Azure.Internals.TableKeys;
+using Memic.Azure.Search.Pool;
 
 namespace Memic.Azure.Catalog;
 

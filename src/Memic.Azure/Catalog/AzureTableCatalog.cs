@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Core;
 using Azure.Data.Tables;
 using Memic.Azure.Internals;
 using Memic.Core.Errors;
@@ -28,12 +27,12 @@ public sealed partial class AzureTableCatalog : ITenancyCatalog, IHostSettingsCa
 {
     private readonly CatalogTables _tables;
 
-    public AzureTableCatalog(IOptions<AzureTableOptions> options, TokenCredential credential)
+    /// <param name="service">The account's client, registered through Microsoft.Extensions.Azure from <see cref="AzureTableOptions"/>.</param>
+    public AzureTableCatalog(TableServiceClient service, IOptions<AzureTableOptions> options)
     {
-        var settings = options.Value;
-        _tables = new CatalogTables(
-            StorageAccount.CreateTableServiceClient(settings.ConnectionString, settings.ServiceUri, credential),
-            settings.TablePrefix);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(options);
+        _tables = new CatalogTables(service, options.Value.TablePrefix);
     }
 
     // Organizations and projects

@@ -1,13 +1,11 @@
 using System.Data.Common;
-using Azure.Core;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 
 namespace Memic.Azure.Internals;
 
 /// <summary>
 /// How an adapter reaches its storage account: a connection string for Azurite during development, or the service
-/// URI with a token from the app's one credential (the managed identity in Azure), never an account key.
+/// URI with a token from the app's one credential (the managed identity in Azure), never an account key. The clients
+/// themselves are registered in <see cref="DependencyInjection"/>.
 /// </summary>
 internal static class StorageAccount
 {
@@ -38,24 +36,6 @@ internal static class StorageAccount
             ? null
             : $"{section}:ConnectionString is accepted for Azurite only (UseDevelopmentStorage=true or a loopback endpoint); " +
               $"in Azure set {section}:ServiceUri and grant the app's managed identity a data role on the account.";
-    }
-
-    public static BlobServiceClient CreateBlobServiceClient(string? connectionString, Uri? serviceUri, TokenCredential credential)
-    {
-        var options = new BlobClientOptions();
-        options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
-        return serviceUri is null
-            ? new BlobServiceClient(connectionString, options)
-            : new BlobServiceClient(serviceUri, credential, options);
-    }
-
-    public static TableServiceClient CreateTableServiceClient(string? connectionString, Uri? serviceUri, TokenCredential credential)
-    {
-        var options = new TableClientOptions();
-        options.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
-        return serviceUri is null
-            ? new TableServiceClient(connectionString, options)
-            : new TableServiceClient(serviceUri, credential, options);
     }
 
     private static bool IsEmulator(string connectionString)

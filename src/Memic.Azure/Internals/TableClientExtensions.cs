@@ -89,7 +89,7 @@ internal static class TableClientExtensions
         {
             await table.SubmitTransactionAsync(actions, cancellationToken);
         }
-        catch (TableTransactionFailedException ex) when (TransientFailurePolicy.IsTransientStatus(ex.Status))
+        catch (TableTransactionFailedException ex) when (TransientStatus.Is(ex.Status))
         {
             throw new TransientException($"Azure Table Storage answered {ex.Status} to a transaction; retry later.", ex);
         }

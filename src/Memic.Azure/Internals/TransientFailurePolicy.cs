@@ -40,11 +40,9 @@ internal sealed class TransientFailurePolicy(string service) : HttpPipelinePolic
         ThrowIfTransient(message);
     }
 
-    public static bool IsTransientStatus(int status) => status is 408 or 429 or >= 500;
-
     private void ThrowIfTransient(HttpMessage message)
     {
-        if (message.HasResponse && IsTransientStatus(message.Response.Status))
+        if (message.HasResponse && TransientStatus.Is(message.Response.Status))
         {
             throw new TransientException(
                 $"{service} answered {message.Response.Status} ({message.Response.ReasonPhrase}); retry later.",

@@ -1,12 +1,10 @@
 using Azure;
-using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
 using Memic.Azure.Internals;
 using Memic.Core.Errors;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Memic.Azure.KeyVault;
 
@@ -21,15 +19,10 @@ public sealed partial class KeyVaultKeyStore : IApiKeyStore
     private readonly SecretClient _client;
     private readonly ILogger<KeyVaultKeyStore> _logger;
 
-    public KeyVaultKeyStore(IOptions<KeyVaultOptions> options, TokenCredential credential, ILogger<KeyVaultKeyStore> logger)
-        : this(KeyVaultClients.CreateSecretClient(
-            options.Value.VaultUri ?? throw new InvalidOperationException($"{KeyVaultOptions.Section}:VaultUri must be set."),
-            credential), logger)
+    /// <param name="client">The vault's client, registered through Microsoft.Extensions.Azure from <see cref="KeyVaultOptions"/>.</param>
+    public KeyVaultKeyStore(SecretClient client, ILogger<KeyVaultKeyStore> logger)
     {
-    }
-
-    internal KeyVaultKeyStore(SecretClient client, ILogger<KeyVaultKeyStore> logger)
-    {
+        ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _logger = logger;
     }

@@ -6,7 +6,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Core;
 using Memic.Azure.Identity;
+using Memic.Azure.Internals;
 using Memic.Azure.Provisioning.Internals;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Logging;
@@ -23,13 +25,10 @@ namespace Memic.Azure.Provisioning;
 /// assignment is created here. ARM busy or unreachable surfaces as <see cref="TransientException"/>; a refusal or a failed
 /// deployment as <see cref="SearchServiceDeploymentException"/> with ARM's error code and message.
 /// </summary>
-public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, IDisposable
+public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer
 {
     /// <summary>Microsoft.Resources (deployments) API version: GA, and supports everything used here.</summary>
     internal const string ApiVersion = "2024-03-01";
-
-    /// <summary>Tries per request when ARM answers 408, 429 or 5xx, or cannot be reached.</summary>
-    internal const int MaxAttempts = 5;
 
     /// <summary>Between polls when ARM gives no Retry-After.</summary>
     internal static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(15);
@@ -46,29 +45,31 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
     private readonly string[] _scopes;
     private readonly string _arm;
 
-    public ArmSearchServiceDeployer(IOptions<ArmDeploymentOptions> options, TokenCredential credential, ILogger<ArmSearchServiceDeployer> logger)
+    /// <param name="http">Its HttpClient (<see cref="ArmRetry.HttpClientName"/>) retries what ARM says is temporary (<see cref="ArmRetry"/>).</param>
+    public ArmSearchServiceDeployer(
+        IOptions<ArmDeploymentOptions> options, TokenCredential credential, IHttpClientFactory http, TimeProvider time, ILogger<ArmSearchServiceDeployer> logger)
         : this(
             (options ?? throw new ArgumentNullException(nameof(options))).Value,
             credential,
-            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
-            TimeProvider.System,
+            (http ?? throw new ArgumentNullException(nameof(http))).CreateClient(ArmRetry.HttpClientName),
+            time,
             delay: null,
             logger)
     {
     }
 
-    /// <summary>Tests pass a fake credential, transport and delay here, so they exercise the same code as production.</summary>
+    /// <summary>Tests pass a fake credential, a client over a fake ARM and a delay here, so they exercise the same code as production.</summary>
     internal ArmSearchServiceDeployer(
         ArmDeploymentOptions options,
         TokenCredential credential,
-        HttpMessageHandler handler,
+        HttpClient http,
         TimeProvider time,
         Func<TimeSpan, CancellationToken, Task>? delay,
         ILogger logger)
     {
         _options = options;
         _credential = credential;
-        _http = new HttpClient(handler, disposeHandler: true);
+        _http = http;
         _time = time;
         _delay = delay ?? ((wait, cancellationToken) => Task.Delay(wait, time, cancellationToken));
         _logger = logger;
@@ -161,8 +162,6 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
         return new SearchServiceLocation(serviceName, endpoint);
     }
 
-    public void Dispose() => _http.Dispose();
-
     /// <summary>The PUT body: the embedded template, incremental (so re-deploying leaves other resources alone), and its parameters.</summary>
     internal string RequestBody(string serviceName)
     {
@@ -220,44 +219,31 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
         json.WriteEndObject();
     }
 
-    /// <summary>Sends one request, retrying what ARM says is temporary (408, 429, 5xx, no answer) a bounded number of times.</summary>
+    /// <summary>
+    /// Sends one request; the HttpClient's handler has retried what ARM says is temporary (<see cref="ArmRetry"/>), so a
+    /// temporary answer or no answer here is final for now and surfaces as transient.
+    /// </summary>
     private async Task<ArmResponse> SendAsync(HttpMethod method, Uri uri, string? body, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        ArmResponse response;
+        try
         {
-            ArmResponse? response = null;
-            Exception? unanswered = null;
-            try
-            {
-                response = await SendOnceAsync(method, uri, body, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                unanswered = ex;
-            }
-            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                // HttpClient's own timeout, not the caller's cancellation.
-                unanswered = ex;
-            }
-
-            if (response is not null && !IsTransient(response.Status))
-            {
-                return response;
-            }
-
-            if (attempt == MaxAttempts)
-            {
-                throw response is null
-                    ? new TransientException("Azure Resource Manager could not be reached; retry later.", unanswered)
-                    : new TransientException(
-                        $"Azure Resource Manager answered {response.Status} ({response.Error?.Code ?? "no error code"}) {MaxAttempts} times; retry later.");
-            }
-
-            var wait = Clamp(response?.RetryAfter ?? Backoff(attempt));
-            LogRetrying(_logger, method.Method, response?.Status ?? 0, wait, attempt);
-            await _delay(wait, cancellationToken).ConfigureAwait(false);
+            response = await SendOnceAsync(method, uri, body, cancellationToken).ConfigureAwait(false);
         }
+        catch (HttpRequestException ex)
+        {
+            throw new TransientException("Azure Resource Manager could not be reached; retry later.", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient's own timeout, not the caller's cancellation.
+            throw new TransientException("Azure Resource Manager did not answer in time; retry later.", ex);
+        }
+
+        return TransientStatus.Is(response.Status)
+            ? throw new TransientException(
+                $"Azure Resource Manager answered {response.Status} ({response.Error?.Code ?? "no error code"}) {ArmRetry.MaxAttempts} times; retry later.")
+            : response;
     }
 
     private async Task<ArmResponse> SendOnceAsync(HttpMethod method, Uri uri, string? body, CancellationToken cancellationToken)
@@ -317,10 +303,6 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
         return new SearchServiceDeploymentException(message, code, response.Status);
     }
 
-    private static bool IsTransient(int status) => status is 408 or 429 or >= 500;
-
-    private static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Pow(2, attempt));
-
     private static TimeSpan Clamp(TimeSpan wait) => wait < MinWait ? MinWait : wait > MaxWait ? MaxWait : wait;
 
     // Azure AI Search service names; "--" is checked separately.
@@ -344,9 +326,6 @@ public sealed partial class ArmSearchServiceDeployer : ISearchServiceDeployer, I
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Azure Resource Manager refused the deployment of search service {ServiceName}: {Status} {ErrorCode}")]
     private static partial void LogRefused(ILogger logger, string serviceName, int status, string? errorCode);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Azure Resource Manager answered {Method} with {Status} (0: no answer); retrying in {Wait} (attempt {Attempt})")]
-    private static partial void LogRetrying(ILogger logger, string method, int status, TimeSpan wait, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not following an Azure-AsyncOperation on {Host}, which is not the ARM endpoint; polling the deployment instead")]
     private static partial void LogForeignOperation(ILogger logger, string host);

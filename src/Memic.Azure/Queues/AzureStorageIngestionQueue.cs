@@ -1,7 +1,5 @@
 using Azure;
-using Azure.Core;
 using Azure.Storage.Queues;
-using Memic.Azure.Internals;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,17 +23,16 @@ public sealed class AzureStorageIngestionQueue : IIngestionQueue
     private readonly ILogger<AzureStorageIngestionQueue> _logger;
     private volatile bool _created;
 
-    public AzureStorageIngestionQueue(IOptions<AzureQueueOptions> options, TokenCredential credential, ILogger<AzureStorageIngestionQueue> logger)
+    /// <param name="service">
+    /// The account's client, registered through Microsoft.Extensions.Azure from <see cref="AzureQueueOptions"/> with
+    /// base64 messages, the encoding the Functions queue trigger expects.
+    /// </param>
+    public AzureStorageIngestionQueue(QueueServiceClient service, IOptions<AzureQueueOptions> options, ILogger<AzureStorageIngestionQueue> logger)
     {
+        ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
-        var settings = options.Value;
-        var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        clientOptions.AddPolicy(new TransientFailurePolicy("Azure Storage"), HttpPipelinePosition.PerCall);
-        var service = settings.ServiceUri is null
-            ? new QueueServiceClient(settings.ConnectionString, clientOptions)
-            : new QueueServiceClient(settings.ServiceUri, credential, clientOptions);
         _service = service;
-        _queue = service.GetQueueClient(settings.QueueName);
+        _queue = service.GetQueueClient(options.Value.QueueName);
         _logger = logger;
     }
 

@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Core;
 using Azure.Data.Tables;
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
@@ -21,11 +20,11 @@ public sealed class AzureTableIngestionSlots : IIngestionSlots
     private readonly TimeProvider _time;
     private readonly Lazy<Task> _created;
 
-    public AzureTableIngestionSlots(IOptions<AzureTableOptions> tables, IOptions<IngestionSlotOptions> options, TokenCredential credential, TimeProvider time)
+    /// <param name="service">The catalog's account (<see cref="AzureTableOptions"/>), registered through Microsoft.Extensions.Azure.</param>
+    public AzureTableIngestionSlots(TableServiceClient service, IOptions<AzureTableOptions> tables, IOptions<IngestionSlotOptions> options, TimeProvider time)
     {
-        var settings = tables.Value;
-        _table = StorageAccount.CreateTableServiceClient(settings.ConnectionString, settings.ServiceUri, credential)
-            .GetTableClient(settings.TablePrefix + "IngestionSlots");
+        ArgumentNullException.ThrowIfNull(service);
+        _table = service.GetTableClient(tables.Value.TablePrefix + "IngestionSlots");
         _options = options.Value;
         _time = time;
         _created = new(() => _table.CreateIfNotExistsAsync());

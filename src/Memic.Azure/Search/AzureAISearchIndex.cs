@@ -5,6 +5,7 @@ using Azure.Search.Documents;
 using Azure.Search.Documents.Indexes;
 using Azure.Search.Documents.Models;
 using Memic.Azure.Search.Internals;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
 using Memic.Core.Search;
@@ -42,8 +43,9 @@ namespace Memic.Azure.Search;
 /// and each candidate carries its <c>@search.rerankerScore</c>, which the search service maps to the 0–1 score.
 /// </para>
 /// <para>
-/// Failures. 408, 429 and 5xx are retried with backoff honouring Retry-After (<see cref="SearchRetryPolicy"/>),
-/// then surface as <see cref="TransientException"/>. A missing index reads as empty and makes deletes no-ops.
+/// Failures. 408, 429 and 5xx are retried with backoff honouring Retry-After (the app's Azure retry policy, within the
+/// bounds of <see cref="AzureAISearchOptions"/>), then surface as <see cref="TransientException"/>. A missing index reads
+/// as empty and makes deletes no-ops.
 /// </para>
 /// </remarks>
 public sealed partial class AzureAISearchIndex : ISearchIndex
@@ -54,34 +56,21 @@ public sealed partial class AzureAISearchIndex : ISearchIndex
     private const int MaxSkip = 100_000;
 
     private readonly ISearchServiceLocator _locator;
-    private readonly TokenCredential _credential;
+    private readonly SearchIndexClients _clients;
     private readonly AzureAISearchOptions _settings;
-    private readonly Func<SearchClientOptions>? _clientOptions;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<Uri, SearchIndexClient> _clients = new();
     private readonly ConcurrentDictionary<(Uri Service, Guid Environment), IndexModel> _models = new();
 
-    public AzureAISearchIndex(ISearchServiceLocator locator, IOptions<AzureAISearchOptions> options, TokenCredential credential, ILogger<AzureAISearchIndex> logger)
-        : this(locator, credential, options?.Value ?? new AzureAISearchOptions(), null, logger)
-    {
-    }
-
-    /// <summary>Tests pass a fake credential and a template of client options carrying a fake transport.</summary>
-    internal AzureAISearchIndex(
-        ISearchServiceLocator locator,
-        TokenCredential credential,
-        AzureAISearchOptions settings,
-        Func<SearchClientOptions>? clientOptions,
-        ILogger logger)
+    /// <param name="clients">Registered through Microsoft.Extensions.Azure; tests pass clients on a fake transport.</param>
+    internal AzureAISearchIndex(ISearchServiceLocator locator, SearchIndexClients clients, AzureAISearchOptions settings, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(locator);
-        ArgumentNullException.ThrowIfNull(credential);
+        ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(logger);
         _locator = locator;
-        _credential = credential;
+        _clients = clients;
         _settings = settings;
-        _clientOptions = clientOptions;
         _logger = logger;
     }
 
@@ -120,6 +109,10 @@ public sealed partial class AzureAISearchIndex : ISearchIndex
 
         _models[(service.Endpoint, environmentId)] = wanted;
     }
+
+    /// <summary>Slow exactly when the environment has no service yet and the pool must deploy one first.</summary>
+    public Task<bool> IsSlowToCreateAsync(Guid environmentId, CancellationToken cancellationToken) =>
+        _locator.NeedsGrowthAsync(environmentId, cancellationToken);
 
     public async Task DeleteAsync(Guid environmentId, CancellationToken cancellationToken)
     {
@@ -385,7 +378,7 @@ public sealed partial class AzureAISearchIndex : ISearchIndex
     }
 
     private SearchIndexClient IndexClient(SearchServiceLocation service) =>
-        _clients.GetOrAdd(service.Endpoint, endpoint => SearchClients.Create(endpoint, _credential, _settings, _clientOptions));
+        _clients.For(service.Endpoint);
 
     /// <summary>The environment's index and its model, or null when the environment was never placed or has no index.</summary>
     private async Task<Target?> TargetAsync(Guid environmentId, CancellationToken cancellationToken)

@@ -13,11 +13,10 @@ public sealed class EnvironmentUploads(IBlobStore blobs) : IEnvironmentResources
 }
 
 /// <summary>An environment's search index, created for the configured embedding model and deleted with the environment.</summary>
-public sealed class EnvironmentSearchIndex(ISearchIndex index, IEmbeddingModel model, IEnumerable<ISearchServiceLocator> locators) : IEnvironmentResources
+public sealed class EnvironmentSearchIndex(ISearchIndex index, IEmbeddingModel model) : IEnvironmentResources
 {
-    /// <summary>Slow exactly when the index goes on a pool of search services that must grow first.</summary>
-    public async Task<bool> IsSlowToProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken) =>
-        locators.FirstOrDefault() is { } locator && await locator.NeedsGrowthAsync(environment.Id, cancellationToken);
+    public Task<bool> IsSlowToProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken) =>
+        index.IsSlowToCreateAsync(environment.Id, cancellationToken);
 
     public Task ProvisionAsync(MemicEnvironment environment, CancellationToken cancellationToken) =>
         index.CreateAsync(environment.Id, model.Info, cancellationToken);

@@ -11,6 +11,12 @@ public interface ISearchIndex
     /// <summary>Creates the environment's index for a model. Idempotent; an index built with another model or dimension is an error.</summary>
     Task CreateAsync(Guid environmentId, EmbeddingModelInfo model, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when <see cref="CreateAsync"/> would take minutes rather than seconds (e.g. the adapter must first deploy
+    /// somewhere to put the index), so the environment is finished in the background. A hint: creating stays correct either way.
+    /// </summary>
+    Task<bool> IsSlowToCreateAsync(Guid environmentId, CancellationToken cancellationToken) => Task.FromResult(false);
+
     /// <summary>Deletes the environment's index and everything in it. Idempotent.</summary>
     Task DeleteAsync(Guid environmentId, CancellationToken cancellationToken);
 

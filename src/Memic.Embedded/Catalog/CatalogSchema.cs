@@ -136,5 +136,11 @@ internal static class CatalogSchema
         -- after Memic:Ingestion:MaxAttempts instead of being resumed forever.
         ALTER TABLE files ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
         """,
+        """
+        -- Search placements are the Azure search pool's (Memic.Azure), kept by the Azure Table catalog: nothing here uses them.
+        DROP INDEX ix_environments_search_service;
+        ALTER TABLE environments DROP COLUMN search_service;
+        DROP TABLE search_services;
+        """,
     ];
 }

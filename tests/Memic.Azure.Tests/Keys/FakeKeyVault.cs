@@ -6,6 +6,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Security.KeyVault.Secrets;
 using Memic.Azure.Internals;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Memic.Azure.Tests.Keys;
 
@@ -60,11 +61,11 @@ internal sealed class FakeKeyVault : HttpMessageHandler
 
     /// <summary>A client built like production's (same transient-failure policy), talking to this fake with no retries.</summary>
     public SecretClient Client() =>
-        KeyVaultClients.CreateSecretClient(VaultUri, new StaticToken(), new SecretClientOptions
-        {
-            Transport = new HttpClientTransport(new HttpClient(this)),
-            Retry = { MaxRetries = 0 },
-        });
+        new(VaultUri, new StaticToken(), AzureClientPipeline.Configure(
+            new SecretClientOptions { Transport = new HttpClientTransport(new HttpClient(this)) },
+            AzureRetrySettings.Default with { MaxRetries = 0 },
+            TimeProvider.System,
+            NullLoggerFactory.Instance));
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -1,9 +1,8 @@
-using Memic.Azure.Identity;
 using Memic.Azure.KeyVault;
 using Memic.Core.Ports;
 using Memic.Embedded.Tests;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Memic.Azure.Tests.Keys;
 
@@ -23,6 +22,8 @@ public sealed class KeyVaultKeyStoreLiveTests : ApiKeyStoreContract
             Assert.Skip($"Set {VaultVariable} to a Key Vault URI to run the live Key Vault suite.");
         }
 
-        return new KeyVaultKeyStore(Options.Create(new KeyVaultOptions { VaultUri = new Uri(vault) }), AzureCredentials.Create(null), NullLogger<KeyVaultKeyStore>.Instance);
+        // Composed as the hosts compose it: the registered client, credential and pipeline.
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Memic:Keys:VaultUri"] = vault }).Build();
+        return new ServiceCollection().AddLogging().AddKeyVaultKeyStore(settings).BuildServiceProvider().GetRequiredService<IApiKeyStore>();
     }
 }

@@ -2,8 +2,11 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Memic.Azure.Provisioning;
+using Memic.Azure.Provisioning.Internals;
 using Memic.Core.Errors;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
 
 namespace Memic.Azure.Tests.Provisioning;
 
@@ -32,13 +35,22 @@ public sealed class ArmSearchServiceDeployerTests : IDisposable
     };
 
     private ArmSearchServiceDeployer? _deployer;
+    private HttpClient? _http;
 
+    /// <summary>The deployer on an HttpClient with production's retry handler, over the scripted ARM, waiting on manual time.</summary>
     private ArmSearchServiceDeployer Deployer =>
-        _deployer ??= new ArmSearchServiceDeployer(_options, _credential, _arm, _time, _time.DelayAsync, NullLogger.Instance);
+        _deployer ??= new ArmSearchServiceDeployer(_options, _credential, Client(), _time, _time.DelayAsync, NullLogger.Instance);
+
+    private HttpClient Client()
+    {
+        var retry = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }.AddArmRetry(NullLogger.Instance).Build();
+        _http = new HttpClient(new ResilienceHandler(retry) { InnerHandler = _arm });
+        return _http;
+    }
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _deployer?.Dispose();
+    public void Dispose() => _http?.Dispose();
 
     [Fact]
     public async Task Deploy_puts_the_embedded_template_into_the_resource_group_with_the_identity_token()
@@ -108,7 +120,7 @@ public sealed class ArmSearchServiceDeployerTests : IDisposable
 
         var location = await Deployer.DeployAsync(Service, Cancel);
 
-        Assert.Equal(new Core.Ports.SearchServiceLocation(Service, new Uri("https://srch-pool-2.search.windows.net")), location);
+        Assert.Equal(new Memic.Azure.Search.Pool.SearchServiceLocation(Service, new Uri("https://srch-pool-2.search.windows.net")), location);
         Assert.Equal(
             [(HttpMethod.Put, Deployment), (HttpMethod.Get, Operation), (HttpMethod.Get, Operation), (HttpMethod.Get, Operation), (HttpMethod.Get, Deployment)],
             _arm.Requests.Select(r => (r.Method, r.Uri.AbsoluteUri)));
@@ -202,28 +214,28 @@ public sealed class ArmSearchServiceDeployerTests : IDisposable
     [Fact]
     public async Task Arm_that_stays_unavailable_gives_a_transient_error_after_a_bounded_number_of_tries()
     {
-        for (var i = 0; i < ArmSearchServiceDeployer.MaxAttempts; i++)
+        for (var i = 0; i < ArmRetry.MaxAttempts; i++)
         {
             _arm.Then(HttpStatusCode.ServiceUnavailable, """{"error":{"code":"ServiceUnavailable","message":"Try later."}}""");
         }
 
         var error = await Assert.ThrowsAsync<TransientException>(() => Deployer.DeployAsync(Service, Cancel));
 
-        Assert.Equal(ArmSearchServiceDeployer.MaxAttempts, _arm.Requests.Count);
+        Assert.Equal(ArmRetry.MaxAttempts, _arm.Requests.Count);
         Assert.Contains("503", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Arm_that_cannot_be_reached_gives_a_transient_error()
     {
-        for (var i = 0; i < ArmSearchServiceDeployer.MaxAttempts; i++)
+        for (var i = 0; i < ArmRetry.MaxAttempts; i++)
         {
             _arm.Then(_ => throw new HttpRequestException("Connection refused"));
         }
 
         await Assert.ThrowsAsync<TransientException>(() => Deployer.DeployAsync(Service, Cancel));
 
-        Assert.Equal(ArmSearchServiceDeployer.MaxAttempts, _arm.Requests.Count);
+        Assert.Equal(ArmRetry.MaxAttempts, _arm.Requests.Count);
     }
 
     [Fact]

@@ -61,20 +61,58 @@ internal sealed class FakeCredential : TokenCredential
         ValueTask.FromResult(GetToken(requestContext, cancellationToken));
 }
 
-/// <summary>Time that moves only when the deployer waits: each wait is recorded and then passes at once.</summary>
+/// <summary>
+/// Time that moves only when something waits on it, the deployer's polls or the retry handler's backoff: each wait is
+/// recorded and then passes at once.
+/// </summary>
 internal sealed class ManualTime : TimeProvider
 {
+    private readonly Lock _lock = new();
     private DateTimeOffset _now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
     public List<TimeSpan> Waits { get; } = [];
 
-    public override DateTimeOffset GetUtcNow() => _now;
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_lock)
+        {
+            return _now;
+        }
+    }
 
     public Task DelayAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Waits.Add(wait);
-        _now += wait;
+        Pass(wait);
         return Task.CompletedTask;
+    }
+
+    /// <summary>A one-shot timer (what a delay on this time creates) fires as soon as its wait is recorded.</summary>
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        Assert.Equal(Timeout.InfiniteTimeSpan, period);
+        Pass(dueTime);
+        ThreadPool.QueueUserWorkItem(_ => callback(state));
+        return new Fired();
+    }
+
+    private void Pass(TimeSpan wait)
+    {
+        lock (_lock)
+        {
+            Waits.Add(wait);
+            _now += wait;
+        }
+    }
+
+    private sealed class Fired : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period) => false;
+
+        public void Dispose()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

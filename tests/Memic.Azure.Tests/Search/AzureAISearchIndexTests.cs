@@ -731,6 +731,5 @@ public sealed class AzureAISearchIndexTests
 /// <summary>Another adapter instance (another host) over the same fake service and locator, with its own caches.</summary>
 internal sealed class SearchHarnessOver(SearchHarness shared)
 {
-    public global::Memic.Azure.Search.AzureAISearchIndex Index { get; } = new(
-        shared.Locator, shared.Credential, shared.Settings, shared.Service.ClientOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    public global::Memic.Azure.Search.AzureAISearchIndex Index { get; } = shared.NewIndex();
 }

@@ -1,9 +1,9 @@
-using Memic.Azure.Identity;
 using Memic.Azure.Search;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Ports;
 using Memic.Core.Search;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using static Memic.Embedded.Tests.Search.TestChunks;
 
 namespace Memic.Azure.Tests.Search;
@@ -69,7 +69,11 @@ public sealed class AzureAISearchLiveTests
         }
 
         var locator = new FakeLocator(new Uri(endpoint));
-        return (new AzureAISearchIndex(locator, Options.Create(new AzureAISearchOptions()), AzureCredentials.Create(null), NullLogger<AzureAISearchIndex>.Instance), locator);
+        // Composed as the hosts compose it: the registered client, credential and pipeline.
+        var services = new ServiceCollection().AddLogging().AddSingleton<ISearchServiceLocator>(locator)
+            .AddAzureAISearchIndex(new ConfigurationBuilder().Build())
+            .BuildServiceProvider();
+        return ((AzureAISearchIndex)services.GetRequiredService<ISearchIndex>(), locator);
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)

@@ -1,4 +1,5 @@
 using Memic.Azure.Search;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

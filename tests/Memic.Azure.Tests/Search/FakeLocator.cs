@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Ports;
 
 namespace Memic.Azure.Tests.Search;

@@ -1,4 +1,6 @@
+using Memic.Azure.Internals;
 using Memic.Azure.Search;
+using Memic.Azure.Search.Internals;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Memic.Embedded.Tests.Search.TestChunks;
@@ -19,7 +21,7 @@ internal sealed class SearchHarness
             MaxRetryDelay = TimeSpan.FromMilliseconds(5),
             MaxServerRetryDelay = maxServerRetryDelay ?? TimeSpan.FromSeconds(5),
         };
-        Index = new AzureAISearchIndex(Locator, Credential, Settings, Service.ClientOptions, NullLogger.Instance);
+        Index = NewIndex();
     }
 
     public FakeSearchService Service { get; }
@@ -31,6 +33,15 @@ internal sealed class SearchHarness
     public AzureAISearchOptions Settings { get; }
 
     public AzureAISearchIndex Index { get; }
+
+    /// <summary>An adapter with its own clients and caches, over the same fake service and locator (another host).</summary>
+    public AzureAISearchIndex NewIndex()
+    {
+        var retry = new AzureRetrySettings(Settings.MaxRetries, Settings.RetryDelay, Settings.MaxRetryDelay, Settings.MaxServerRetryDelay);
+        var clients = new SearchIndexClients(
+            AzureClientPipeline.Configure(Service.ClientOptions(), retry, TimeProvider.System, NullLoggerFactory.Instance), Credential);
+        return new AzureAISearchIndex(Locator, clients, Settings, NullLogger.Instance);
+    }
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -35,12 +35,7 @@ internal sealed record ArmResponse(int Status, string Body, TimeSpan? RetryAfter
     public static async Task<ArmResponse> ReadAsync(HttpResponseMessage message, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await message.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var retryAfter = message.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - time.GetUtcNow(),
-            _ => (TimeSpan?)null,
-        };
+        var retryAfter = Memic.Azure.Internals.RetryAfter.Read(message, time.GetUtcNow());
         var asyncOperation = message.Headers.TryGetValues("Azure-AsyncOperation", out var values)
             && Uri.TryCreate(values.FirstOrDefault(), UriKind.Absolute, out var uri)
             ? uri

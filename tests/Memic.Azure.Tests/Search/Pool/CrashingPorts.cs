@@ -2,7 +2,7 @@ using Memic.Core.Keys;
 using Memic.Core.Ports;
 using Memic.Core.Tenancy;
 
-namespace Memic.Embedded.Tests.Provisioning;
+namespace Memic.Azure.Tests.Search.Pool;
 
 /// <summary>The tenancy catalog, dying after the default folder is written or just before the environment turns ready.</summary>
 internal sealed class CrashingTenancyCatalog(ITenancyCatalog inner, CrashSwitch crash) : ITenancyCatalog

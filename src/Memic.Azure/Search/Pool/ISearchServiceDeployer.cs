@@ -1,4 +1,4 @@
-namespace Memic.Core.Ports;
+namespace Memic.Azure.Search.Pool;
 
 /// <summary>Grows the pool of search services: deploys one more when every service of the pool is full.</summary>
 public interface ISearchServiceDeployer

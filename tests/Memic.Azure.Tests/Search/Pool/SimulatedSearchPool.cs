@@ -1,7 +1,8 @@
+using Memic.Azure.Search.Pool;
 using Memic.Core.Ports;
 using Memic.Core.Search;
 
-namespace Memic.Embedded.Tests.Provisioning;
+namespace Memic.Azure.Tests.Search.Pool;
 
 /// <summary>The remote side: Azure AI Search services holding indexes. It outlives any one (simulated) process.</summary>
 internal sealed class SimulatedSearchServices
@@ -84,8 +85,12 @@ internal sealed class CrashSwitch
 /// What the Azure AI Search adapter does around an index's lifecycle: place the environment, skip an index that exists,
 /// wait for the service's create-index budget, create; on delete, find the service, delete, release the place.
 /// </summary>
-internal sealed class SimulatedAzureSearchIndex(ISearchServiceLocator locator, SimulatedSearchServices remote, TimeProvider time, CrashSwitch crash) : ISearchIndex
+internal sealed class SimulatedAzureSearchIndex(
+    ISearchServiceLocator locator, SimulatedSearchServices remote, TimeProvider time, CrashSwitch crash, bool reportsSlowCreates = true) : ISearchIndex
 {
+    public async Task<bool> IsSlowToCreateAsync(Guid environmentId, CancellationToken cancellationToken) =>
+        reportsSlowCreates && await locator.NeedsGrowthAsync(environmentId, cancellationToken);
+
     public async Task CreateAsync(Guid environmentId, EmbeddingModelInfo model, CancellationToken cancellationToken)
     {
         var service = await locator.PlaceAsync(environmentId, cancellationToken);

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Memic.Core.Errors;
-using Memic.Core.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Memic.Core.Provisioning;
+namespace Memic.Azure.Search.Pool;
 
 /// <summary>
 /// Places environments' indexes on a pool of Azure AI Search services (each caps its indexes, DESIGN.md): the services

@@ -1,11 +1,11 @@
+using Memic.Azure.Search.Pool;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
-using Memic.Core.Provisioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Memic.Core.Tests.Provisioning;
+namespace Memic.Azure.Tests.Search.Pool;
 
 public sealed class SearchServicePoolTests
 {

@@ -1,4 +1,4 @@
-namespace Memic.Core.Ports;
+namespace Memic.Azure.Search.Pool;
 
 /// <summary>One search service of the pool, where environments' indexes live.</summary>
 public sealed record SearchServiceLocation(string Name, Uri Endpoint);

@@ -1,7 +1,8 @@
+using Memic.Azure.Search.Pool;
 using Memic.Core.Ports;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Memic.Core.Tests.Provisioning;
+namespace Memic.Azure.Tests.Search.Pool;
 
 /// <summary>Records when each create-index permission was granted, per service, and lets a test await a number of grants.</summary>
 internal sealed class GrantLog(FakeTimeProvider time)

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Memic.Core.Tests.Provisioning;
+namespace Memic.Azure.Tests.Search.Pool;
 
 /// <summary>
 /// Fake time that says when someone starts waiting for it, so a test moves the clock exactly when a caller is queued

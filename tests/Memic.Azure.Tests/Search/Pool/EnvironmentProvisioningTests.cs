@@ -1,27 +1,29 @@
+using Memic.Azure.Catalog;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Files;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
-using Memic.Core.Provisioning;
-using Memic.Core.Tests.Provisioning;
 using Memic.Core.Tenancy;
+using Memic.Embedded;
 using Memic.Embedded.Blobs;
-using Memic.Embedded.Catalog;
 using Memic.Embedded.Keys;
+using Memic.Embedded.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Memic.Embedded.Tests.Provisioning;
+namespace Memic.Azure.Tests.Search.Pool;
 
 /// <summary>
-/// Environments provisioned through the real <see cref="EnvironmentService"/> and SQLite catalog onto a simulated pool of
+/// Environments provisioned through the real <see cref="EnvironmentService"/> and Azure Table catalog (on Azurite) onto a simulated pool of
 /// Azure AI Search services, the way the Azure adapter will use <see cref="SearchServicePool"/>.
 /// </summary>
-public sealed class EnvironmentProvisioningTests : IDisposable
+public sealed class EnvironmentProvisioningTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 20, 0, 0, TimeSpan.Zero);
 
     private readonly TemporaryDirectory _directory = new();
+    private readonly AzureTables _tables = new();
     private readonly SignallingTime _time = new(new FakeTimeProvider(T0));
     private readonly SimulatedSearchServices _remote = new();
     private readonly SimulatedDeployer _deployer = new();
@@ -30,16 +32,19 @@ public sealed class EnvironmentProvisioningTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
+    public ValueTask InitializeAsync() => new(Azurite.RequireAsync());
+
+    public async ValueTask DisposeAsync()
     {
         _processes.ForEach(p => p.Dispose());
+        await _tables.DisposeAsync();
         _directory.Dispose();
     }
 
     /// <summary>One process: its own catalog connections, pool and caches over the shared data directory and remote services.</summary>
     private Process Start(params SearchServiceOptions[] services)
     {
-        var process = new Process(_directory.Path, _time, _remote, _deployer, _crash, new SearchPoolOptions
+        var process = new Process(_directory.Path, _tables.Open(), _time, _remote, _deployer, _crash, new SearchPoolOptions
         {
             Services = [.. services],
             GrowthIndexCapacity = 20,
@@ -173,10 +178,10 @@ public sealed class EnvironmentProvisioningTests : IDisposable
 
     private sealed class Process : IDisposable
     {
-        public Process(string dataDirectory, TimeProvider time, SimulatedSearchServices remote, ISearchServiceDeployer deployer, CrashSwitch crash, SearchPoolOptions pool)
+        public Process(string dataDirectory, AzureTableCatalog catalog, TimeProvider time, SimulatedSearchServices remote, ISearchServiceDeployer deployer, CrashSwitch crash, SearchPoolOptions pool)
         {
             var embedded = Options.Create(new EmbeddedOptions { DataDirectory = dataDirectory });
-            Catalog = new SqliteCatalog(embedded);
+            Catalog = catalog;
             var tenancy = new CrashingTenancyCatalog(Catalog, crash);
             var keyStore = new CrashingKeyStore(new SqliteApiKeyStore(embedded), crash);
             Verifier = new ApiKeyVerifier(keyStore, Catalog, tenancy, Options.Create(new KeyVerificationOptions()), time, NullLogger<ApiKeyVerifier>.Instance);
@@ -185,14 +190,14 @@ public sealed class EnvironmentProvisioningTests : IDisposable
             IEnvironmentResources[] resources =
             [
                 new EnvironmentUploads(new FileSystemBlobStore(embedded)),
-                // No locator: these creates grow the pool inside the call (the resumable path); BackgroundProvisioningTests
+                // Never slow: these creates grow the pool inside the call (the resumable path); BackgroundProvisioningTests
                 // covers handing growth to the background.
-                new EnvironmentSearchIndex(new SimulatedAzureSearchIndex(Pool, remote, time, crash), new FixedEmbeddingModel(), []),
+                new EnvironmentSearchIndex(new SimulatedAzureSearchIndex(Pool, remote, time, crash, reportsSlowCreates: false), new FixedEmbeddingModel()),
             ];
             Environments = new EnvironmentService(tenancy, Catalog, keys, Verifier, resources, new RecordingProvisioningQueue(), time, NullLogger<EnvironmentService>.Instance);
         }
 
-        public SqliteCatalog Catalog { get; }
+        public AzureTableCatalog Catalog { get; }
 
         public ApiKeyVerifier Verifier { get; }
 

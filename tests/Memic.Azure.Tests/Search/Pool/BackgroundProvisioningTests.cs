@@ -1,33 +1,36 @@
 using System.Collections.Concurrent;
+using Memic.Azure.Catalog;
+using Memic.Azure.Search.Pool;
 using Memic.Core.Files;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
-using Memic.Core.Provisioning;
 using Memic.Core.Tenancy;
+using Memic.Embedded;
 using Memic.Embedded.Blobs;
-using Memic.Embedded.Catalog;
 using Memic.Embedded.Keys;
+using Memic.Embedded.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Memic.Embedded.Tests.Provisioning;
+namespace Memic.Azure.Tests.Search.Pool;
 
 /// <summary>
 /// A create that needs a new search service (minutes of ARM deployment) must not wait inside the request: it answers
 /// with the environment provisioning and its first key, and the background finishes it. The key works only once the
 /// environment is ready.
 /// </summary>
-public sealed class BackgroundProvisioningTests : IDisposable
+public sealed class BackgroundProvisioningTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
 
     private readonly TemporaryDirectory _directory = new();
+    private readonly AzureTables _tables = new();
     private readonly FakeTimeProvider _time = new(T0);
     private readonly SimulatedSearchServices _remote = new();
     private readonly BlockingDeployer _deployer = new();
     private readonly RecordingProvisioningQueue _queue = new();
-    private readonly SqliteCatalog _catalog;
+    private readonly AzureTableCatalog _catalog;
     private readonly ApiKeyVerifier _verifier;
     private readonly SearchServicePool _pool;
     private readonly EnvironmentService _environments;
@@ -35,7 +38,7 @@ public sealed class BackgroundProvisioningTests : IDisposable
     public BackgroundProvisioningTests()
     {
         var embedded = Options.Create(new EmbeddedOptions { DataDirectory = _directory.Path });
-        _catalog = new SqliteCatalog(embedded);
+        _catalog = _tables.Open();
         var keyStore = new SqliteApiKeyStore(embedded);
         _verifier = new ApiKeyVerifier(keyStore, _catalog, _catalog, Options.Create(new KeyVerificationOptions()), _time, NullLogger<ApiKeyVerifier>.Instance);
         var keys = new ApiKeyService(keyStore, _catalog, _catalog, _verifier, _time, NullLogger<ApiKeyService>.Instance);
@@ -49,17 +52,20 @@ public sealed class BackgroundProvisioningTests : IDisposable
         IEnvironmentResources[] resources =
         [
             new EnvironmentUploads(new FileSystemBlobStore(embedded)),
-            new EnvironmentSearchIndex(new SimulatedAzureSearchIndex(_pool, _remote, _time, new CrashSwitch()), new FixedEmbeddingModel(), [_pool]),
+            new EnvironmentSearchIndex(new SimulatedAzureSearchIndex(_pool, _remote, _time, new CrashSwitch()), new FixedEmbeddingModel()),
         ];
         _environments = new EnvironmentService(_catalog, _catalog, keys, _verifier, resources, _queue, _time, NullLogger<EnvironmentService>.Instance);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
+    public ValueTask InitializeAsync() => new(Azurite.RequireAsync());
+
+    public async ValueTask DisposeAsync()
     {
         _pool.Dispose();
         _verifier.Dispose();
+        await _tables.DisposeAsync();
         _directory.Dispose();
     }
 

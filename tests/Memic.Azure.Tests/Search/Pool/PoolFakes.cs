@@ -1,6 +1,7 @@
+using Memic.Azure.Search.Pool;
 using Memic.Core.Ports;
 
-namespace Memic.Core.Tests.Provisioning;
+namespace Memic.Azure.Tests.Search.Pool;
 
 /// <summary>An in-memory placement catalog with the contract's atomicity (one lock), counting its reads.</summary>
 internal sealed class InMemoryPlacementCatalog : ISearchPlacementCatalog

@@ -1,4 +1,4 @@
-namespace Memic.Core.Provisioning;
+namespace Memic.Azure.Search.Pool;
 
 /// <summary>The pool of Azure AI Search services environments' indexes are placed on (<c>Memic:Search</c>).</summary>
 public sealed class SearchPoolOptions

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
-namespace Memic.Core.Provisioning;
+namespace Memic.Azure.Search.Pool;
 
 /// <summary>Checks the pool's settings on start, naming the setting at fault.</summary>
 internal sealed partial class SearchPoolOptionsValidation : IValidateOptions<SearchPoolOptions>

@@ -1,8 +1,9 @@
+using Memic.Azure.Search.Pool;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
 using Memic.Core.Tenancy;
 
-namespace Memic.Embedded.Tests;
+namespace Memic.Azure.Tests.Search.Pool;
 
 /// <summary>
 /// What every catalog adapter must do for the search-service pool, whatever stores it. Each adapter's test class

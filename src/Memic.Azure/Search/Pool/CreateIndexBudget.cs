@@ -1,4 +1,4 @@
-namespace Memic.Core.Provisioning;
+namespace Memic.Azure.Search.Pool;
 
 /// <summary>
 /// One search service's create-index budget: at most <c>callsPerWindow</c> permissions in any window of

@@ -1,4 +1,4 @@
-namespace Memic.Core.Ports;
+namespace Memic.Azure.Search.Pool;
 
 /// <summary>A search service the pool deployed at run time; configured services live in settings instead.</summary>
 /// <param name="Name">The service's name, unique in the pool.</param>
@@ -31,7 +31,7 @@ public interface ISearchPlacementCatalog
     /// environments. Returns the service the environment is on afterwards: an earlier placement wins (so a retry finds
     /// it), or null when the environment is on none because the service is full.
     /// </summary>
-    /// <exception cref="Errors.NotFoundException">The environment does not exist.</exception>
+    /// <exception cref="Memic.Core.Errors.NotFoundException">The environment does not exist.</exception>
     Task<string?> TryPlaceAsync(Guid environmentId, string serviceName, int indexCapacity, CancellationToken cancellationToken);
 
     /// <summary>Frees the environment's place, if it has one. Removing the environment frees it as well.</summary>

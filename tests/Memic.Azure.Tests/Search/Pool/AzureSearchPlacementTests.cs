@@ -1,7 +1,7 @@
+using Memic.Azure.Search.Pool;
 using Memic.Core.Ports;
-using Memic.Embedded.Tests;
 
-namespace Memic.Azure.Tests;
+namespace Memic.Azure.Tests.Search.Pool;
 
 public sealed class AzureSearchPlacementTests : SearchPlacementCatalogContract, IAsyncLifetime
 {
