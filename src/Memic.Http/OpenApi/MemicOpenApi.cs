@@ -233,6 +233,6 @@ public static partial class MemicOpenApi
         return schema;
     }
 
-    [GeneratedRegex(@"\{([a-z_]+)\}")]
+    [GeneratedRegex(@"\{([a-z_]+)\}", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RouteValue();
 }
