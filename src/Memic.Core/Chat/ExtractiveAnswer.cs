@@ -194,13 +194,10 @@ internal static partial class ExtractiveAnswer
         }
     }
 
-    private static string Stem(string word) => word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) ? word[..^1] : word;
+    // The same words and plural folding as search scores passages with.
+    private static string Stem(string word) => RelevanceScorer.Stem(word);
 
-    private static List<string> Words(string text) =>
-        [.. WordPattern().Matches(text.Normalize(NormalizationForm.FormKC)).Select(m => m.Value.ToLowerInvariant())];
-
-    [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex WordPattern();
+    private static List<string> Words(string text) => RelevanceScorer.Words(text);
 
     [GeneratedRegex(@"\s+", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Whitespace();

@@ -91,7 +91,7 @@ public static class RelevanceScorer
         return content.Count(w => passageWords.Contains(Stem(w))) / (double)content.Count;
     }
 
-    private static string Stem(string word) => word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) ? word[..^1] : word;
+    internal static string Stem(string word) => word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) ? word[..^1] : word;
 
     /// <summary>Lower-cased words of letters and digits; everything else separates.</summary>
     internal static List<string> Words(string text)
