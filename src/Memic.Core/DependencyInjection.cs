@@ -85,12 +85,32 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.TryAddSingleton<Chat.ChatService>();
         services.TryAddSingleton<PromptService>();
+        services.AddOptions<Connectors.ConnectorOptions>()
+            .Bind(configuration.GetSection(Connectors.ConnectorOptions.Section))
+            .Validate(o => o.StatementTimeout >= TimeSpan.FromMilliseconds(100) && o.StatementTimeout <= TimeSpan.FromMinutes(2),
+                "Memic:Connectors:StatementTimeout (Memic__Connectors__StatementTimeout) must be between 100 ms and 2 minutes.")
+            .Validate(o => o.MaxRows is >= 1 and <= 10_000, "Memic:Connectors:MaxRows must be between 1 and 10000.")
+            .Validate(o => o.ConnectTimeout >= TimeSpan.FromSeconds(1) && o.ConnectTimeout <= TimeSpan.FromMinutes(1),
+                "Memic:Connectors:ConnectTimeout must be between 1 second and 1 minute.")
+            .ValidateOnStart();
         services.TryAddSingleton<UsageMeter>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMeter>());
         // In this order on delete: stop the environment's ingestions before their blobs and index go.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, Ingestion.EnvironmentIngestion>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentUploads>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, EnvironmentSearchIndex>());
+        return services;
+    }
+
+    /// <summary>
+    /// Connectors and structured search (CONTRACT §14), for hosts that register the ports: <see cref="IConnectorCatalog"/>,
+    /// <see cref="IConnectorSecrets"/> and <see cref="IConnectorDatabase"/>. Their secrets go with their environment.
+    /// </summary>
+    public static IServiceCollection AddMemicConnectors(this IServiceCollection services)
+    {
+        services.TryAddSingleton<Connectors.ConnectorService>();
+        services.TryAddSingleton<Connectors.StructuredSearch>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, Connectors.EnvironmentConnectors>());
         return services;
     }
 

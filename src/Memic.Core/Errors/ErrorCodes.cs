@@ -20,4 +20,7 @@ public static class ErrorCodes
     public const string ServiceUnavailable = "service_unavailable";
     public const string AdminUnavailable = "admin_unavailable";
     public const string EmbeddingUnavailable = "embedding_unavailable";
+    public const string ConnectorUnreachable = "connector_unreachable";
+    public const string StructuredSearchUnavailable = "structured_search_unavailable";
+    public const string StructuredQueryFailed = "structured_query_failed";
 }

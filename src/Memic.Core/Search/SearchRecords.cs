@@ -15,11 +15,20 @@ public sealed record SearchRequest(
     double MinScore,
     IndexFilter Filter,
     bool IncludeMetadata,
-    SearchRoute? ForceRoute);
+    SearchRoute? ForceRoute,
+    Guid? ConnectorId = null);
 
 /// <summary>One passage found, with its calibrated score.</summary>
 public sealed record SearchHit(IndexedChunk Chunk, double Score);
 
-public sealed record SearchRouting(SearchRoute Route, string Reasoning);
+/// <summary>How a query was routed; the connector and SQL are set when the chat model wrote a query (CONTRACT §14).</summary>
+public sealed record SearchRouting(
+    SearchRoute Route,
+    string Reasoning,
+    Guid? ConnectorId = null,
+    string? ConnectorName = null,
+    string? SqlGenerated = null,
+    string? SqlExplanation = null);
 
-public sealed record SearchOutcome(IReadOnlyList<SearchHit> Hits, SearchRouting Routing, double ElapsedMilliseconds);
+/// <summary>Passages found, and the rows of a structured query when a connector answered (CONTRACT §14).</summary>
+public sealed record SearchOutcome(IReadOnlyList<SearchHit> Hits, SearchRouting Routing, double ElapsedMilliseconds, Connectors.StructuredResult? Structured = null);

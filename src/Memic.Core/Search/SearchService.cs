@@ -19,7 +19,8 @@ public sealed class SearchService(
     IEmbeddingModel model,
     UsageMeter usage,
     IOptions<EmbeddingModelOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    Connectors.StructuredSearch? structured = null)
 {
     /// <summary>When to try again after the query embedding failed or ran out of time: soon, it is a single short input.</summary>
     public static readonly TimeSpan EmbeddingRetryAfter = TimeSpan.FromSeconds(10);
@@ -42,7 +43,14 @@ public sealed class SearchService(
     public async Task<SearchOutcome> RetrieveAsync(Guid environmentId, SearchRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var routing = Route(request.ForceRoute);
+        var decision = structured is null
+            ? new Connectors.StructuredDecision(Route(request.ForceRoute), null)
+            : await structured.RouteAsync(environmentId, request, cancellationToken);
+        if (decision.Routing.Route == SearchRoute.Structured)
+        {
+            return new SearchOutcome([], decision.Routing, time.GetElapsedTime(started).TotalMilliseconds, decision.Result);
+        }
+
         var vector = await EmbedQueryAsync(request.Query, cancellationToken);
         var candidates = await index.QueryAsync(
             environmentId,
@@ -58,7 +66,7 @@ public sealed class SearchService(
             .Take(request.TopK)
             .ToList();
 
-        return new SearchOutcome(hits, routing, time.GetElapsedTime(started).TotalMilliseconds);
+        return new SearchOutcome(hits, decision.Routing, time.GetElapsedTime(started).TotalMilliseconds, decision.Result);
     }
 
     /// <summary>
@@ -85,6 +93,7 @@ public sealed class SearchService(
         }
     }
 
+    /// <summary>Routing without connectors at all (a host that registers none).</summary>
     private static SearchRouting Route(SearchRoute? forced) => forced switch
     {
         SearchRoute.Structured => new(SearchRoute.Semantic, "Structured search needs a connector and none is configured for this environment; answered from documents."),
