@@ -301,6 +301,8 @@ var memicSettings = union(
     Memic__Ingestion__MaxConcurrentPerEnvironment: '4'
     Memic__Keys__Provider: 'KeyVault'
     Memic__Keys__VaultUri: keyVault.outputs.uri
+    // Connectors reach customers' databases at public addresses only: never this deployment's own network.
+    Memic__Connectors__AllowPrivateNetworks: 'false'
     // Each upload is parsed in a worker process that is killed past these limits (an FC1 instance has 2 GB).
     Memic__Extraction__MaxMemoryMB: '1024'
     Memic__Extraction__Timeout: '00:02:00'

@@ -24,6 +24,12 @@ if [ ! -d /usr/share/doc/python3.11/html/library ] && [ "$(id -u)" = 0 ] && comm
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3.11-doc >/dev/null) \
     || echo "warning: python3.11-doc could not be installed; the real-document calibration test will be skipped"
 fi
+# Connector tests start a throwaway PostgreSQL cluster (initdb/pg_ctl from Debian's postgresql package).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing postgresql for the connector tests..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null) \
+    || echo "warning: postgresql could not be installed; the connector tests will fail"
+fi
 dotnet restore Memic.Functions.sln
 dotnet build Memic.Functions.sln -c "$configuration" --no-restore
 

@@ -158,12 +158,13 @@ public static partial class DependencyInjection
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IConnectorCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<ISearchPlacementCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         return services;
     }
 
     /// <summary>
-    /// API key bindings in Azure Key Vault, configured under <c>Memic:Keys</c> (VaultUri).
+    /// API key bindings and connector connection strings (<c>connector-&lt;id&gt;</c>) in Azure Key Vault, configured under <c>Memic:Keys</c> (VaultUri).
     /// The app's identity needs Key Vault Secrets Officer on the vault: set, get, delete and purge.
     /// </summary>
     public static IServiceCollection AddKeyVaultKeyStore(this IServiceCollection services, IConfiguration configuration)
@@ -176,6 +177,7 @@ public static partial class DependencyInjection
                 credential,
                 options));
         services.TryAddSingleton<IApiKeyStore, KeyVaultKeyStore>();
+        services.TryAddSingleton<IConnectorSecrets, KeyVaultConnectorSecrets>();
         return services;
     }
 

@@ -1,6 +1,10 @@
 using Memic.Core.Ports;
 using Memic.Embedded.Blobs;
 using Memic.Embedded.Catalog;
+using Memic.Embedded.Connectors;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Memic.Embedded.Ingestion;
 using Memic.Embedded.Keys;
 using Memic.Embedded.Provisioning;
@@ -8,6 +12,8 @@ using Memic.Embedded.Search;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Embedded;
 
@@ -28,7 +34,22 @@ public static class DependencyInjection
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.TryAddSingleton<IConnectorCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        return services;
+    }
+
+    /// <summary>
+    /// Connector connection strings encrypted at rest with Data Protection, its key ring under the data directory. A host
+    /// that registered another <see cref="IConnectorSecrets"/> (Key Vault) keeps it.
+    /// </summary>
+    public static IServiceCollection AddEmbeddedConnectorSecrets(this IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("memic");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<EmbeddedOptions>, ILoggerFactory>((keys, embedded, loggers) =>
+            keys.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(embedded.Value.FullDataDirectory, "data-protection-keys")), loggers));
+        services.TryAddSingleton<IConnectorSecrets, DataProtectedConnectorSecrets>();
         return services;
     }
 

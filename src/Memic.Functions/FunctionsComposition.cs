@@ -1,5 +1,6 @@
 using Memic.Azure;
 using Memic.Azure.Queues;
+using Memic.Connectors;
 using Memic.Core;
 using Memic.Core.Chat;
 using Memic.Core.Keys;
@@ -27,6 +28,7 @@ public static class FunctionsComposition
             .AddStorageQueueProvisioning()
             .AddAzureAISearch(configuration)
             .AddRemoteModels(configuration)
+            .AddConnectors()
             .AddHostedService<DefaultProjectSetup>();
 
     /// <summary>
@@ -58,6 +60,14 @@ public static class FunctionsComposition
         services.TryAddSingleton<StalledIngestionSweep>();
         return services;
     }
+
+    /// <summary>
+    /// Connectors (CONTRACT §14): their catalog in Table Storage, their connection strings in Key Vault (both registered by
+    /// <see cref="AddAzureStorage"/>), the customer's PostgreSQL reached only at public addresses unless
+    /// <c>Memic:Connectors:AllowPrivateNetworks</c> says otherwise.
+    /// </summary>
+    private static IServiceCollection AddConnectors(this IServiceCollection services) =>
+        services.AddMemicConnectors().AddPostgreSqlConnectors();
 
     /// <summary>Uploads in Blob Storage, the catalog in Table Storage and key bindings in Key Vault (CONTRACT §13).</summary>
     private static IServiceCollection AddAzureStorage(this IServiceCollection services, IConfiguration configuration) =>

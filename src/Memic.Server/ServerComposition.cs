@@ -1,4 +1,5 @@
 using Memic.Azure;
+using Memic.Connectors;
 using Memic.Core;
 using Memic.Embedded;
 using Memic.Http;
@@ -15,6 +16,7 @@ internal static class ServerComposition
 
     public static IServiceCollection AddMemicServer(this IServiceCollection services, IConfiguration configuration) =>
         services
+            .AddLocalConnectorDefaults()
             .AddMemicCore(configuration)
             .AddChosenStorage(configuration)
             .AddEmbeddedCatalogAndKeys(configuration)
@@ -24,8 +26,19 @@ internal static class ServerComposition
             .AddInProcessIngestion(configuration)
             .AddInProcessProvisioning()
             .AddChatProvider(configuration)
+            .AddMemicConnectors()
+            .AddPostgreSqlConnectors()
+            .AddEmbeddedConnectorSecrets()
             .AddGeneratedOpenApiDocument()
             .AddMemicHttp(configuration);
+
+    /// <summary>
+    /// On a laptop the customer's database is usually next door (localhost, a container, the LAN), so connectors may reach
+    /// private addresses unless <c>Memic:Connectors:AllowPrivateNetworks</c> says false; registered before Core binds the
+    /// setting, which therefore wins.
+    /// </summary>
+    private static IServiceCollection AddLocalConnectorDefaults(this IServiceCollection services) =>
+        services.Configure<Memic.Core.Connectors.ConnectorOptions>(options => options.AllowPrivateNetworks = true);
 
     /// <summary>
     /// The blob store, catalog and key store named by <c>Memic:Blobs:Provider</c> (<c>Embedded</c> | <c>AzureBlob</c>),

@@ -46,6 +46,9 @@ public sealed class FakeChatModel : IAsyncDisposable
 
     public string Answer { get; private init; } = "";
 
+    /// <summary>When set, answers each request with its result instead of <see cref="Answer"/> (a scripted model).</summary>
+    public Func<ReceivedChatRequest, string>? Script { get; set; }
+
     public string BaseUrl => _app.Urls.First();
 
     public IReadOnlyList<ReceivedChatRequest> Requests => [.. _requests];
@@ -67,8 +70,10 @@ public sealed class FakeChatModel : IAsyncDisposable
     private async Task<IResult> CompleteAsync(HttpContext context)
     {
         using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-        _requests.Enqueue(new ReceivedChatRequest(
-            context.Request.Path, context.Request.Headers.Authorization.ToString(), context.Request.Headers["api-key"].ToString(), body.RootElement.Clone()));
+        var received = new ReceivedChatRequest(
+            context.Request.Path, context.Request.Headers.Authorization.ToString(), context.Request.Headers["api-key"].ToString(), body.RootElement.Clone());
+        _requests.Enqueue(received);
+        var answer = Script is { } script ? script(received) : Answer;
 
         switch (Behaviour)
         {
@@ -92,7 +97,7 @@ public sealed class FakeChatModel : IAsyncDisposable
                     @object = "chat.completion",
                     created = 1_767_225_600,
                     model = UpstreamModel,
-                    choices = new[] { new { index = 0, message = new { role = "assistant", content = Answer }, finish_reason = "stop" } },
+                    choices = new[] { new { index = 0, message = new { role = "assistant", content = answer }, finish_reason = "stop" } },
                     usage = new { prompt_tokens = 100, completion_tokens = 20, total_tokens = 120 },
                 });
         }

@@ -136,6 +136,11 @@ public sealed partial class AzureTableCatalog : ITenancyCatalog, IHostSettingsCa
             .Where(r => string.CompareOrdinal(r.RowKey, keysFrom) >= 0 && string.CompareOrdinal(r.RowKey, keysBelow) < 0)
             .Select(r => new TableEntity(KeyPartition, r.RowKey));
         await tenancy.DeleteAllAsync(locators, cancellationToken);
+        var (connectorsFrom, connectorsBelow) = Range(Connectors);
+        await tenancy.DeleteAllAsync(
+            rows.Where(r => string.CompareOrdinal(r.RowKey, connectorsFrom) >= 0 && string.CompareOrdinal(r.RowKey, connectorsBelow) < 0)
+                .Select(r => new TableEntity(ConnectorPartition, r.RowKey)),
+            cancellationToken);
         await _tables.EnvironmentData.DeleteAllAsync(rows, cancellationToken);
 
         if (environment is not null)

@@ -222,3 +222,47 @@ internal sealed class PromptVersionEntity : CatalogEntity
 
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+/// <summary>Which environment's partition holds a connector, for the admin API's lookups by id alone.</summary>
+internal sealed class ConnectorLocatorEntity : CatalogEntity
+{
+    public Guid EnvironmentId { get; set; }
+}
+
+/// <summary>A connector; its schema may exceed one property's 64 KiB, so it is spread over <see cref="LongText.Parts"/> properties.</summary>
+internal sealed class ConnectorEntity : CatalogEntity
+{
+    public Guid Id { get; set; }
+
+    public Guid EnvironmentId { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public string Kind { get; set; } = "";
+
+    public string? Description { get; set; }
+
+    public string Status { get; set; } = "";
+
+    public string? Error { get; set; }
+
+    public string? AllowList { get; set; }
+
+    public string? AllowList2 { get; set; }
+
+    public string? AllowList3 { get; set; }
+
+    public string? AllowList4 { get; set; }
+
+    public string? Tables { get; set; }
+
+    public string? Tables2 { get; set; }
+
+    public string? Tables3 { get; set; }
+
+    public string? Tables4 { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset RefreshedAt { get; set; }
+}

@@ -18,6 +18,7 @@ internal static partial class TableKeys
     public const string EnvironmentPartition = "environment";
     public const string SettingPartition = "setting";
     public const string KeyPartition = "key";
+    public const string ConnectorPartition = "connector";
 
     /// <summary>The marker of the default organization or project, in the same partition so it is written with it in one transaction.</summary>
     public const string DefaultMarker = "default";
@@ -33,6 +34,7 @@ internal static partial class TableKeys
     public const string Folders = "folder";
     public const string Usage = "usage";
     public const string Prompts = "prompt";
+    public const string Connectors = "connector";
 
     public static string Organization(Guid id) => Row(Organizations, id);
 
@@ -57,6 +59,9 @@ internal static partial class TableKeys
     public static string FolderName(string name) => $"foldername|{Segment(name)}";
 
     public static string File(Guid id) => Row(Files, id);
+
+    /// <summary>In the tenancy table: which environment a connector belongs to. In an environment's partition: the connector.</summary>
+    public static string Connector(Guid id) => Row(Connectors, id);
 
     public static string UsageDay(DateOnly day) => $"{Usage}|{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
 

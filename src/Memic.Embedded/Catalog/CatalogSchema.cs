@@ -142,5 +142,22 @@ internal static class CatalogSchema
         ALTER TABLE environments DROP COLUMN search_service;
         DROP TABLE search_services;
         """,
+        """
+        -- Connectors (CONTRACT §14). The connection string is not here: it is encrypted at rest beside the catalog (DataProtectedConnectorSecrets).
+        CREATE TABLE connectors (
+            id              TEXT PRIMARY KEY,
+            environment_id  TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+            name            TEXT NOT NULL,
+            kind            TEXT NOT NULL,
+            description     TEXT,
+            status          TEXT NOT NULL,
+            error           TEXT,
+            allow_list      TEXT,
+            tables          TEXT NOT NULL,
+            created_at      TEXT NOT NULL,
+            refreshed_at    TEXT NOT NULL
+        );
+        CREATE INDEX ix_connectors_environment ON connectors (environment_id, created_at);
+        """,
     ];
 }

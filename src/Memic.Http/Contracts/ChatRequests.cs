@@ -36,7 +36,7 @@ public sealed record ChatRequest(
         var turns = (Messages ?? []).Select(m => new ConversationTurn(m.Role!.Value, m.Content!)).ToList();
         var last = Question is null ? turns.FindLastIndex(t => t.Role == ConversationRole.User) : turns.Count;
         var question = Question ?? turns[last].Content;
-        var search = new CoreSearchRequest(question, TopK, MinScore, SearchScope.Filter(FileIds, MetadataFilters, Filters), IncludeMetadata, ForceRoute);
+        var search = new CoreSearchRequest(question, TopK, MinScore, SearchScope.Filter(FileIds, MetadataFilters, Filters), IncludeMetadata, ForceRoute, ConnectorIds.Parse(ConnectorId));
         return new CoreChatRequest(search, turns[..last]);
     }
 

@@ -36,7 +36,7 @@ public sealed record SearchResultItem(
     }
 }
 
-public sealed record SearchResults(IReadOnlyList<SearchResultItem> Semantic, object? Structured);
+public sealed record SearchResults(IReadOnlyList<SearchResultItem> Semantic, StructuredResultResponse? Structured);
 
 public sealed record RoutingResponse(
     SearchRoute Route,
@@ -46,7 +46,8 @@ public sealed record RoutingResponse(
     string? SqlGenerated,
     string? SqlExplanation)
 {
-    public static RoutingResponse From(SearchRouting routing) => new(routing.Route, routing.Reasoning, null, null, null, null);
+    public static RoutingResponse From(SearchRouting routing) =>
+        new(routing.Route, routing.Reasoning, routing.ConnectorId, routing.ConnectorName, routing.SqlGenerated, routing.SqlExplanation);
 }
 
 public sealed record SearchResponse(

@@ -4,7 +4,7 @@ using CoreSearchRequest = Memic.Core.Search.SearchRequest;
 
 namespace Memic.Http.Contracts;
 
-/// <summary>The body of <c>POST /search</c> (CONTRACT §6). <c>connector_id</c> and <c>project_id</c> are accepted and ignored.</summary>
+/// <summary>The body of <c>POST /search</c> (CONTRACT §6, §14). <c>project_id</c> is accepted and ignored.</summary>
 public sealed record SearchRequest(
     [Required, StringLength(1000, MinimumLength = 1)] string Query,
     [Range(1, 50)] int TopK = 10,
@@ -18,7 +18,7 @@ public sealed record SearchRequest(
     MetadataFilters? MetadataFilters = null,
     SearchFilters? Filters = null)
 {
-    public CoreSearchRequest ToSearch() => new(Query, TopK, MinScore, SearchScope.Filter(FileIds, MetadataFilters, Filters), IncludeMetadata, ForceRoute);
+    public CoreSearchRequest ToSearch() => new(Query, TopK, MinScore, SearchScope.Filter(FileIds, MetadataFilters, Filters), IncludeMetadata, ForceRoute, ConnectorIds.Parse(ConnectorId));
 }
 
 /// <summary>Filters on the chunks' own metadata; a single value and its list form are OR-ed together.</summary>

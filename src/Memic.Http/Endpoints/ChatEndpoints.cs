@@ -26,6 +26,6 @@ internal static class ChatEndpoints
         var items = answer.Retrieval.Hits.Select(h => SearchResultItem.From(h, caller.Context.Project.Id, request.Search.IncludeMetadata)).ToList();
         return TypedResults.Ok(new ChatAnswerResponse(
             answer.Question, answer.Answer, answer.Model, [.. answer.Citations.Select(ChatCitationItem.From)],
-            RoutingResponse.From(answer.Retrieval.Routing), new SearchResults(items, null)));
+            RoutingResponse.From(answer.Retrieval.Routing), new SearchResults(items, StructuredResultResponse.From(answer.Retrieval.Structured))));
     }
 }

@@ -27,7 +27,7 @@ internal static class SearchEndpoints
         var items = outcome.Hits.Select(h => SearchResultItem.From(h, caller.Context.Project.Id, request.IncludeMetadata)).ToList();
         return TypedResults.Ok(new SearchResponse(
             request.Query, items.Count, Math.Round(outcome.ElapsedMilliseconds, 2), caller.EnvironmentId, SearchScope.Applied(request.Filter),
-            new SearchResults(items, null), RoutingResponse.From(outcome.Routing)));
+            new SearchResults(items, StructuredResultResponse.From(outcome.Structured)), RoutingResponse.From(outcome.Routing)));
     }
 
     /// <summary><c>environment_slug</c>, when given, must be the key's own environment (CONTRACT §3, §6).</summary>

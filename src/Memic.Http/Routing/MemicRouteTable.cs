@@ -13,6 +13,7 @@ public static class MemicRouteTable
         .. SearchEndpoints.Routes,
         .. ChatEndpoints.Routes,
         .. PromptEndpoints.Routes,
+        .. ConnectorEndpoints.Routes,
         .. AdminEndpoints.Routes,
         .. OpenApiEndpoints.Routes,
     ];

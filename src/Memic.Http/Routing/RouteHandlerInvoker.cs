@@ -24,6 +24,7 @@ internal sealed class RouteHandlerInvoker
         ["folder_id"] = ("Folder", ErrorCodes.FolderNotFound),
         ["environment_id"] = ("Environment", ErrorCodes.NotFound),
         ["key_id"] = ("Key", ErrorCodes.NotFound),
+        ["connector_id"] = ("Connector", ErrorCodes.NotFound),
     };
 
     private static readonly MethodInfo AwaitResultMethod = typeof(RouteHandlerInvoker).GetMethod(nameof(AwaitResultAsync), BindingFlags.NonPublic | BindingFlags.Static)!;

@@ -82,7 +82,7 @@ internal static class SqlGuard
         }
 
         var end = tokens[^1];
-        return sql[..(end.Start + end.Length)];
+        return sql[first.Start..(end.Start + end.Length)];
     }
 
     private static StructuredQueryException Refused(string why) => new($"The generated query was refused: {why}.");
