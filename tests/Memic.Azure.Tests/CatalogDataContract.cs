@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Memic.Core.Connectors;
 using Memic.Core.Embeddings;
 using Memic.Core.Errors;
 using Memic.Core.Files;
@@ -14,7 +15,8 @@ namespace Memic.Azure.Tests;
 
 /// <summary>The catalog's per-environment ports, as one adapter provides them.</summary>
 public sealed record CatalogPorts(
-    ITenancyCatalog Tenancy, IKeyCatalog Keys, IFileCatalog Files, IFolderCatalog Folders, IUsageCatalog Usage, IPromptCatalog Prompts);
+    ITenancyCatalog Tenancy, IKeyCatalog Keys, IFileCatalog Files, IFolderCatalog Folders, IUsageCatalog Usage, IPromptCatalog Prompts,
+    IConnectorCatalog Connectors);
 
 /// <summary>
 /// What every catalog adapter must do with files, folders, usage and prompts: the part of the catalog the tenancy
@@ -521,6 +523,85 @@ public abstract class CatalogDataContract
         Assert.Single(await catalog.Keys.ListKeysAsync(kept.Id, Ct));
 
         await catalog.Tenancy.AddEnvironmentAsync(doomed with { Id = Guid.NewGuid() }, Ct);
+    }
+
+    // Connectors
+
+    [Fact]
+    public async Task Connector_round_trips_its_schema_and_is_found_by_id_alone()
+    {
+        var (catalog, environment, _) = await SeedAsync();
+        var connector = NewConnector(environment, T0.AddTicks(42));
+
+        await catalog.Connectors.AddConnectorAsync(connector, Ct);
+
+        AssertSameConnector(connector, await catalog.Connectors.GetConnectorAsync(connector.Id, Ct));
+        AssertSameConnector(connector, Assert.Single(await catalog.Connectors.ListConnectorsAsync(environment.Id, Ct)));
+        Assert.Null(await catalog.Connectors.GetConnectorAsync(Guid.NewGuid(), Ct));
+    }
+
+    [Fact]
+    public async Task Connectors_are_listed_per_environment_oldest_first()
+    {
+        var (catalog, environment, _) = await SeedAsync();
+        var (_, elsewhere, _) = await SeedAsync(catalog, "elsewhere");
+        var later = NewConnector(environment, T0.AddMinutes(2));
+        var earlier = NewConnector(environment, T0.AddMinutes(1));
+        var foreign = NewConnector(elsewhere, T0);
+        foreach (var connector in new[] { later, earlier, foreign })
+        {
+            await catalog.Connectors.AddConnectorAsync(connector, Ct);
+        }
+
+        Assert.Equal([earlier.Id, later.Id], (await catalog.Connectors.ListConnectorsAsync(environment.Id, Ct)).Select(c => c.Id));
+        Assert.Equal([foreign.Id], (await catalog.Connectors.ListConnectorsAsync(elsewhere.Id, Ct)).Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task Update_replaces_status_error_schema_and_refresh_time_and_remove_is_idempotent()
+    {
+        var (catalog, environment, _) = await SeedAsync();
+        var connector = NewConnector(environment, T0);
+        await catalog.Connectors.AddConnectorAsync(connector, Ct);
+        var failed = connector with { Status = ConnectorStatus.Failed, Error = "refused", Tables = [], RefreshedAt = T0.AddHours(1) };
+
+        await catalog.Connectors.UpdateConnectorAsync(failed, Ct);
+        var stored = await catalog.Connectors.GetConnectorAsync(connector.Id, Ct);
+        await catalog.Connectors.RemoveConnectorAsync(connector.Id, Ct);
+        await catalog.Connectors.RemoveConnectorAsync(connector.Id, Ct);
+
+        AssertSameConnector(failed, stored);
+        Assert.Null(await catalog.Connectors.GetConnectorAsync(connector.Id, Ct));
+        Assert.Empty(await catalog.Connectors.ListConnectorsAsync(environment.Id, Ct));
+    }
+
+    [Fact]
+    public async Task Connectors_go_with_their_environment_and_cannot_be_added_to_a_missing_one()
+    {
+        var (catalog, environment, _) = await SeedAsync();
+        var connector = NewConnector(environment, T0);
+        await catalog.Connectors.AddConnectorAsync(connector, Ct);
+
+        await catalog.Tenancy.RemoveEnvironmentAsync(environment.Id, Ct);
+
+        Assert.Null(await catalog.Connectors.GetConnectorAsync(connector.Id, Ct));
+        await Assert.ThrowsAsync<NotFoundException>(() => catalog.Connectors.AddConnectorAsync(NewConnector(environment, T0), Ct));
+    }
+
+    private static Connector NewConnector(MemicEnvironment environment, DateTimeOffset createdAt) =>
+        new(Guid.NewGuid(), environment.Id, "shop", "postgresql", "Orders and customers", ConnectorStatus.Ready, null, ["public.orders", "public.customers"],
+            [
+                new ConnectorTable("public", "orders", [new("id", "integer"), new("customer_id", "integer"), new("total", "numeric(10,2)")], ["id"],
+                    [new ConnectorForeignKey(["customer_id"], "public", "customers", ["id"])]),
+                new ConnectorTable("public", "customers", [new("id", "integer"), new("name", "text")], ["id"], []),
+            ],
+            createdAt, createdAt.AddSeconds(1));
+
+    private static void AssertSameConnector(Connector expected, Connector? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(JsonSerializer.Serialize(expected with { Tables = [] }), JsonSerializer.Serialize(actual with { Tables = [] }));
+        Assert.Equal(ConnectorJson.Tables(expected.Tables), ConnectorJson.Tables(actual.Tables));
     }
 
     protected async Task<(CatalogPorts Catalog, MemicEnvironment Environment, Folder DefaultFolder)> SeedAsync(CatalogPorts? existing = null, string slug = "production")
