@@ -22,6 +22,7 @@ app.UseMemicRequestLog();
 app.UseMemicStatusEnvelopes();
 app.MapMemicRoutes();
 app.MapMemicApiReference();
+app.MapMemicDashboard();
 await app.RunAsync();
 return 0;
 
