@@ -24,6 +24,12 @@ if [ ! -d /usr/share/doc/python3.11/html/library ] && [ "$(id -u)" = 0 ] && comm
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3.11-doc >/dev/null) \
     || echo "warning: python3.11-doc could not be installed; the real-document calibration test will be skipped"
 fi
+# The dashboard's browser tests drive Debian's headless Chromium through its chromedriver (tests/Memic.Dashboard.Tests).
+if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing chromium and chromium-driver for the dashboard's browser tests..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null) \
+    || echo "warning: chromium could not be installed; the dashboard's browser tests will fail"
+fi
 dotnet restore Memic.Functions.sln
 dotnet build Memic.Functions.sln -c "$configuration" --no-restore
 
