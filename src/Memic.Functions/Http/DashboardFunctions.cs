@@ -10,13 +10,9 @@ namespace Memic.Functions.Http;
 /// </summary>
 public static class DashboardFunctions
 {
-    [Function("DashboardIndex")]
-    public static IResult Index([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "index.html")] HttpRequest request) =>
-        DashboardFiles.Index(request.HttpContext);
-
     /// <summary>
-    /// The catch-all the Functions host tries after every literal route: <c>/</c> is the page, <c>/assets/…</c> its
-    /// files, anything else the envelope's 404, as an unknown route would be without it.
+    /// The catch-all the Functions host tries after every literal route: <c>/</c> (or <c>/index.html</c>) is the page,
+    /// <c>/assets/…</c> its files, anything else the envelope's 404, as an unknown route would be without it.
     /// </summary>
     [Function("DashboardFiles")]
     public static IResult Files([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "{*path}")] HttpRequest request, string? path)
