@@ -45,7 +45,8 @@ public sealed class SignInService
     {
         var normalized = UserInput.NormalizeEmail(email);
         var now = _time.GetUtcNow();
-        var failures = await _users.ListLoginFailuresAsync(normalized, now - FailureWindow, cancellationToken);
+        // A failure exactly FailureWindow old has aged out, so Retry-After is exactly when the lock lifts.
+        var failures = (await _users.ListLoginFailuresAsync(normalized, now - FailureWindow, cancellationToken)).Where(at => at > now - FailureWindow).ToList();
         if (failures.Count >= MaxFailures)
         {
             _logger.LogWarning("Sign-in refused: too many failures for one email in {Window}", FailureWindow);
