@@ -16,6 +16,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 
 builder.Services.AddMemicServer(builder.Configuration);
 builder.Services.AddHostedService<LocalServerStartup>();
+builder.Services.AddHostedService<ExpiredEnvironmentSweeper>();
 
 var app = builder.Build();
 app.UseMemicRequestLog();

@@ -133,7 +133,7 @@ public sealed partial class RouteParityTests
     }
 
     [Fact]
-    public void The_background_functions_are_the_ingestion_triggers_and_the_provisioning_queue_trigger()
+    public void The_background_functions_are_the_ingestion_triggers_the_provisioning_queue_trigger_and_the_expiry_sweep()
     {
         var triggers = BuildOutput.FunctionsMetadata()
             .Where(f => f.GetProperty("bindings")[0].GetProperty("type").GetString() != "httpTrigger")
@@ -141,7 +141,7 @@ public sealed partial class RouteParityTests
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            ["CompleteEnvironmentProvisioning queueTrigger", "IngestQueuedFile queueTrigger", "IngestUploadedBlob blobTrigger", "ResumeStalledIngestion timerTrigger"],
+            ["CompleteEnvironmentProvisioning queueTrigger", "DeleteExpiredEnvironments timerTrigger", "IngestQueuedFile queueTrigger", "IngestUploadedBlob blobTrigger", "ResumeStalledIngestion timerTrigger"],
             triggers);
     }
 

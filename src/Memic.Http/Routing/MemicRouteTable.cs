@@ -14,6 +14,8 @@ public static class MemicRouteTable
         .. ChatEndpoints.Routes,
         .. PromptEndpoints.Routes,
         .. AdminEndpoints.Routes,
+        .. UserEndpoints.Routes,
+        .. AuthEndpoints.Routes,
         .. OpenApiEndpoints.Routes,
     ];
 }
