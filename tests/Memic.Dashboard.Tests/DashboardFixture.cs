@@ -7,6 +7,7 @@ namespace Memic.Dashboard.Tests;
 /// and a member of the default organization.</summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
+    public const string OwnerEmail = "owner@localhost";
     public const string AdminEmail = "admin@example.test";
     public const string MemberEmail = "member@example.test";
     public const string Password = "correct horse battery staple 42";

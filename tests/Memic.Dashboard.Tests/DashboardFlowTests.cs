@@ -40,21 +40,20 @@ public sealed class DashboardFlowTests(DashboardFixture fixture) : IClassFixture
     }
 
     [Fact(Skip = DashboardFixture.SkipReason, SkipUnless = nameof(DashboardFixture.CanRun), SkipType = typeof(DashboardFixture))]
-    public async Task Sign_in_refuses_a_wrong_password_and_accepts_the_right_one()
+    public void The_first_owner_is_refused_with_a_wrong_password_and_signed_in_with_the_right_one()
     {
-        await fixture.EnsureUsersAsync();
-        Browser.SignIn(DashboardFixture.AdminEmail, "not the password");
+        Browser.SignIn(DashboardFixture.OwnerEmail, "not the password");
 
         var refusal = Browser.Until(d => d.FindElements(By.CssSelector("[role='alert']")).FirstOrDefault(e => e.Displayed), "the refusal");
         Assert.Contains("Wrong email or password", refusal.Text, StringComparison.Ordinal);
         Assert.False(Browser.Exists("env-create-submit"));
         Browser.Screenshot("sign-in-refused");
 
-        Browser.SignIn(DashboardFixture.AdminEmail, DashboardFixture.Password);
+        Browser.SignIn(DashboardFixture.OwnerEmail, Server.OwnerPassword);
 
         Browser.Find("env-create-submit");
         Browser.Find("env-row-production");
-        Assert.Contains(DashboardFixture.AdminEmail, Browser.Driver.FindElement(By.CssSelector(".topbar")).Text, StringComparison.Ordinal);
+        Assert.Contains(DashboardFixture.OwnerEmail, Browser.Driver.FindElement(By.CssSelector(".topbar")).Text, StringComparison.Ordinal);
         Browser.Screenshot("environments");
     }
 

@@ -20,6 +20,9 @@ public sealed class DashboardServer : WebApplicationFactory<Program>
 
     public string AdminKey { get; } = ApiKeyFormat.NewAdminKey();
 
+    /// <summary>The password of <c>owner@localhost</c>, whom the first start creates (MEMIC_OWNER_PASSWORD).</summary>
+    public string OwnerPassword { get; } = "owner password " + Guid.NewGuid().ToString("N")[..8];
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public void Start()
@@ -35,6 +38,7 @@ public sealed class DashboardServer : WebApplicationFactory<Program>
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Memic:DataDirectory", _dataDirectory);
         builder.UseSetting("Memic:Keys:AdminKey", AdminKey);
+        builder.UseSetting("Memic:Sessions:OwnerPassword", OwnerPassword);
         // A revoked key must be seen refused within the test's patience, not the production 30 s.
         builder.UseSetting("Memic:Keys:PositiveCacheTtl", "00:00:01");
         builder.UseSetting("Memic:RateLimits:Enabled", "false");

@@ -7,8 +7,9 @@ export interface User {
   id: string;
   email: string;
   role: Role;
-  organization_id?: string;
-  created_at?: string;
+  organization_id: string;
+  organization_name: string;
+  created_at: string;
 }
 
 export interface Session {
@@ -191,6 +192,10 @@ export const auth = {
 
 const admin = '/api/admin/v1';
 
+export const projects = {
+  list: () => request<Project[]>('GET', `${admin}/projects`),
+};
+
 export const environments = {
   list: () => request<Environment[]>('GET', `${admin}/environments`),
   get: (id: string) => request<Environment>('GET', `${admin}/environments/${id}`),
@@ -223,18 +228,7 @@ export const usage = {
 
 const data = '/api/v1';
 
-export interface Me {
-  organization_id: string;
-  organization_name: string;
-  project_id: string;
-  project_name: string;
-  environment_id: string;
-  environment_slug: string;
-}
-
 export const dataPlane = (environmentId: string) => ({
-  me: () => request<Me>('GET', `${data}/me`, { environmentId }),
-  projects: () => request<Project[]>('GET', `${data}/projects`, { environmentId }),
   files: (page = 1) => request<FilePage>('GET', `${data}/files?page=${page}&page_size=100`, { environmentId }),
   initFile: (body: { filename: string; size: number; mime_type: string }) =>
     request<{ file_id: string; upload_url: string; expires_in: number }>('POST', `${data}/files/init`, {

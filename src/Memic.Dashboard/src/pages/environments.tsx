@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { dataPlane, environments, type Environment, type Project, type User } from '../api';
+import { environments, projects as projectApi, type Environment, type Project, type User } from '../api';
 import { environmentHref } from '../router';
 import { canManage, ConfirmDialog, ErrorText, formatDate, messageOf } from '../ui';
 import { PlaintextKey } from './keys';
@@ -12,24 +12,16 @@ const settling = new Set(['provisioning', 'deleting']);
 export function EnvironmentsPage({ user }: { user: User }) {
   const [list, setList] = useState<Environment[] | null>(null);
   const [projects, setProjects] = useState<Project[]>([]);
-  const [organizationName, setOrganizationName] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<Environment | null>(null);
   const manager = canManage(user.role);
 
   async function load() {
     try {
-      const found = await environments.list();
+      const [found, projectList] = await Promise.all([environments.list(), projectApi.list()]);
       setList(found);
+      setProjects(projectList);
       setError(null);
-      // Names live on the data plane; any environment of the organization can read them.
-      const any = found.find((e) => e.status === 'ready');
-      if (any && projects.length === 0) {
-        const plane = dataPlane(any.id);
-        const [me, projectList] = await Promise.all([plane.me(), plane.projects()]);
-        setOrganizationName(me.organization_name);
-        setProjects(projectList);
-      }
     } catch (e) {
       setError(messageOf(e));
     }
@@ -56,7 +48,7 @@ export function EnvironmentsPage({ user }: { user: User }) {
 
   return (
     <section aria-labelledby="environments-title">
-      <p class="crumbs">{organizationName ?? 'Organization'}</p>
+      <p class="crumbs">{user.organization_name}</p>
       <h1 id="environments-title">Environments</h1>
       <ErrorText error={error} />
       {manager && <CreateEnvironment projects={projects} onCreated={load} />}
