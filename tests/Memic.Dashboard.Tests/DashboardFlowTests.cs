@@ -141,13 +141,40 @@ public sealed class DashboardFlowTests(DashboardFixture fixture) : IClassFixture
     }
 
     [Fact(Skip = DashboardFixture.SkipReason, SkipUnless = nameof(DashboardFixture.CanRun), SkipType = typeof(DashboardFixture))]
+    public async Task A_file_dropped_on_the_page_that_cannot_be_read_shows_its_failure_and_its_reason()
+    {
+        await fixture.EnsureUsersAsync();
+        var (environmentId, _, _) = await Server.CreateEnvironmentAsync("drops", Ct);
+        Browser.SignIn(DashboardFixture.AdminEmail, DashboardFixture.Password);
+        Browser.Find("env-row-drops");
+        Browser.Open($"/#/environments/{environmentId}/files");
+
+        // What a drag from the desktop delivers: a drop event whose DataTransfer carries the file.
+        Browser.Driver.ExecuteScript(
+            """
+            const [zone, name, text] = arguments;
+            const files = new DataTransfer();
+            files.items.add(new File([text], name, { type: 'application/pdf' }));
+            zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: files, bubbles: true, cancelable: true }));
+            zone.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
+            """,
+            Browser.Find("file-dropzone"), "broken.pdf", "%PDF-1.4 these bytes are not a PDF");
+
+        var status = Browser.Find("file-status-broken.pdf");
+        Browser.Until(_ => status.Text.EndsWith("_failed", StringComparison.Ordinal), "broken.pdf to fail", IngestionTimeout);
+        var reason = Browser.Find("file-row-broken.pdf").FindElement(By.CssSelector(".error"));
+        Assert.False(string.IsNullOrWhiteSpace(reason.Text));
+        Browser.Screenshot("files-failed");
+    }
+
+    [Fact(Skip = DashboardFixture.SkipReason, SkipUnless = nameof(DashboardFixture.CanRun), SkipType = typeof(DashboardFixture))]
     public async Task Prompt_versions_are_saved_on_the_page_and_any_of_them_can_be_made_live()
     {
         await fixture.EnsureUsersAsync();
         Browser.SignIn(DashboardFixture.AdminEmail, DashboardFixture.Password);
         var production = Browser.Find("env-row-production").FindElement(By.TagName("a"));
         production.Click();
-        Browser.Driver.FindElement(By.LinkText("Prompts")).Click();
+        Browser.Until(d => d.FindElements(By.LinkText("Prompts")).FirstOrDefault(), "the Prompts tab").Click();
 
         Browser.Type("prompt-name", "greeting");
         Browser.Type("prompt-body", "Hello {{name}}, welcome to {{ product }}.");

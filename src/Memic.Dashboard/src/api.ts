@@ -131,6 +131,9 @@ export class ApiError extends Error {
 
 let antiforgeryToken: string | null = null;
 
+/** Raised on window when an API call answers 401 because the session is gone. */
+export const sessionEndedEvent = 'memic:session-ended';
+
 /** The session's antiforgery token, sent back as X-XSRF-TOKEN on every write. */
 export function setAntiforgeryToken(token: string | null): void {
   antiforgeryToken = token;
@@ -168,6 +171,10 @@ export async function request<T>(
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   const json = text ? safeParse(text) : undefined;
+  if (response.status === 401 && !path.startsWith('/api/auth/')) {
+    // The session ended (idle timeout, absolute lifetime, sign-out elsewhere): back to the sign-in page.
+    dispatchEvent(new Event(sessionEndedEvent));
+  }
   if (!response.ok) {
     const envelope = (json ?? {}) as { detail?: unknown; code?: string };
     const message = detailText(envelope.detail) || `${response.status} ${response.statusText}`;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, auth, setAntiforgeryToken, type Session } from './api';
+import { ApiError, auth, sessionEndedEvent, setAntiforgeryToken, type Session } from './api';
 import { useRoute } from './router';
 import { LoginPage } from './pages/login';
 import { EnvironmentsPage } from './pages/environments';
@@ -17,6 +17,12 @@ export function App() {
         if (!(e instanceof ApiError) || e.status !== 401) console.error(e);
         setSession(null);
       });
+    const ended = () => {
+      setAntiforgeryToken(null);
+      setSession(null);
+    };
+    addEventListener(sessionEndedEvent, ended);
+    return () => removeEventListener(sessionEndedEvent, ended);
   }, []);
 
   function signedIn(s: Session) {

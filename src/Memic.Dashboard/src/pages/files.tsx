@@ -85,6 +85,7 @@ export function FilesPage({ environmentId, user }: { environmentId: string; user
       {manager && (
         <div
           class={`dropzone${dragging ? ' dragging' : ''}`}
+          data-testid="file-dropzone"
           onDragOver={(e) => {
             e.preventDefault();
             setDragging(true);

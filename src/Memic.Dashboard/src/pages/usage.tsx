@@ -106,7 +106,7 @@ function BarChart({ label, values, dates }: { label: string; values: number[]; d
         <text x={width} y={height + 12} class="tick" text-anchor="end">
           {dates[dates.length - 1]}
         </text>
-        <text x={width} y="10" class="tick" text-anchor="end">
+        <text x="0" y="8" class="tick">
           max {max.toLocaleString()}
         </text>
       </svg>
