@@ -425,3 +425,5 @@ output MEMIC_ADMIN_KEY_SECRET_NAME string = adminKeySecretName
 output MEMIC_EMBEDDING_API_KEY_SECRET_NAME string = embeddingApiKeySecretName
 output SERVICE_API_NAME string = functionApp.outputs.name
 output SERVICE_API_URI string = functionApp.outputs.uri
+// The Functions app serves the dashboard itself at its root (docs/dashboard.md): one origin for the page and the API.
+output MEMIC_DASHBOARD_URL string = '${functionApp.outputs.uri}/'

@@ -30,6 +30,12 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null) \
     || echo "warning: postgresql could not be installed; the connector tests will fail"
 fi
+# The dashboard's browser tests drive Debian's headless Chromium through its chromedriver (tests/Memic.Dashboard.Tests).
+if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing chromium and chromium-driver for the dashboard's browser tests..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null) \
+    || echo "warning: chromium could not be installed; the dashboard's browser tests will fail"
+fi
 dotnet restore Memic.Functions.sln
 dotnet build Memic.Functions.sln -c "$configuration" --no-restore
 

@@ -153,6 +153,7 @@ public static partial class DependencyInjection
         services.AddTableServiceClient(configuration).TryAddSingleton<AzureTableCatalog>();
         services.TryAddSingleton<ITenancyCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IHostSettingsCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IUserCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IKeyCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IFileCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());

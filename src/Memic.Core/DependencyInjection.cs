@@ -34,6 +34,24 @@ public static class DependencyInjection
         services.TryAddSingleton<EnvironmentService>();
         services.TryAddSingleton<TenancyService>();
         services.TryAddSingleton<FirstRunSetup>();
+        services.AddOptions<EnvironmentLifetimeOptions>()
+            .Bind(configuration.GetSection(EnvironmentLifetimeOptions.Section))
+            .Validate(o => o.SweepInterval > TimeSpan.Zero && o.SweepInterval <= TimeSpan.FromMinutes(5),
+                "Memic:Environments:SweepInterval must be positive and at most 5 minutes (expired environments go within 5 minutes).")
+            .ValidateOnStart();
+        services.TryAddSingleton<ExpiredEnvironmentSweep>();
+        services.AddOptions<Users.SessionOptions>()
+            .Bind(configuration.GetSection(Users.SessionOptions.Section))
+            .Configure(o => o.OwnerPassword = string.IsNullOrEmpty(o.OwnerPassword) ? configuration["MEMIC_OWNER_PASSWORD"] : o.OwnerPassword)
+            .Validate(o => o.AbsoluteLifetime > TimeSpan.Zero && o.AbsoluteLifetime <= TimeSpan.FromDays(30),
+                "Memic:Sessions:AbsoluteLifetime must be positive and at most 30 days.")
+            .Validate(o => o.IdleTimeout >= TimeSpan.FromMinutes(1) && o.IdleTimeout <= o.AbsoluteLifetime,
+                "Memic:Sessions:IdleTimeout must be at least 1 minute and at most Memic:Sessions:AbsoluteLifetime.")
+            .Validate(o => string.IsNullOrEmpty(o.OwnerPassword) || o.OwnerPassword.Length is >= Users.UserInput.MinPasswordLength and <= Users.UserInput.MaxPasswordLength,
+                "MEMIC_OWNER_PASSWORD (Memic:Sessions:OwnerPassword) must be 8 to 1024 characters.")
+            .ValidateOnStart();
+        services.TryAddSingleton<Users.UserService>();
+        services.TryAddSingleton<Users.SignInService>();
         services.AddHostedService<AdminKeyStartupCheck>();
 
         services.AddOptions<UploadOptions>()

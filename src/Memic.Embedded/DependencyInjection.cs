@@ -30,6 +30,7 @@ public static class DependencyInjection
         services.TryAddSingleton<ITenancyCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IKeyCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IHostSettingsCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.TryAddSingleton<IUserCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IFileCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());

@@ -30,6 +30,11 @@ public static class DependencyInjection
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         services.TryAddSingleton<ApiRateLimiter>();
+        services.TryAddSingleton<Memic.Core.Users.IUserPasswordHasher, Sessions.IdentityPasswordHasher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, EnvironmentIdOwner>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, KeyIdOwner>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, OrganizationIdOwner>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, UserIdOwner>());
         services.TryAddSingleton<MemicRequestPipeline>();
         services.TryAddSingleton<IOpenApiDocumentSource, CheckedInOpenApiDocument>();
         return services;

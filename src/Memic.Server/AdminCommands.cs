@@ -36,10 +36,25 @@ internal static class AdminCommands
         var slug = new Option<string>("--slug") { Description = "1–63 characters of a-z, 0-9 and '-'", Required = true };
         var name = new Option<string?>("--name") { Description = "Display name (defaults to the slug)" };
         var projectId = new Option<Guid?>("--project-id") { Description = "Project to create it in (defaults to the default project)" };
-        var create = new Command("create", "Create an environment and print it with its first API key, as JSON") { slug, name, projectId };
+        var ttl = new Option<TimeSpan?>("--ttl")
+        {
+            Description = "Lifetime, e.g. 72h, 90m or 7d: the environment is deleted once it expires (docs/branch-environments.md)",
+            CustomParser = result => ParseLifetime(result.Tokens[0].Value) ?? throw new InvalidOperationException("unreachable"),
+        };
+        ttl.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && ParseLifetime(result.Tokens[0].Value) is null)
+            {
+                result.AddError($"--ttl must be a positive number followed by m, h or d (e.g. 72h), not '{result.Tokens[0].Value}'.");
+            }
+        });
+        var create = new Command("create", "Create an environment and print it with its first API key, as JSON") { slug, name, projectId, ttl };
         create.SetAction((parse, ct) => RunAsync(async services =>
         {
-            var created = await services.GetRequiredService<EnvironmentService>().CreateAsync(parse.GetValue(slug), parse.GetValue(name), parse.GetValue(projectId), ct);
+            var expiresAt = parse.GetValue(ttl) is { } lifetime
+                ? EnvironmentLifetime.ExpiryFrom(null, lifetime.TotalHours, services.GetRequiredService<TimeProvider>().GetUtcNow())
+                : null;
+            var created = await services.GetRequiredService<EnvironmentService>().CreateAsync(parse.GetValue(slug), parse.GetValue(name), parse.GetValue(projectId), expiresAt, ct);
             return CreatedEnvironmentResponse.From(created);
         }));
 
@@ -110,6 +125,25 @@ internal static class AdminCommands
             return new { id = issued.Id, prefix = issued.Prefix, created_at = issued.CreatedAt, admin_key = issued.PlaintextKey };
         }));
         return new Command("admin-key", "Rotate the generated admin key (a configured MEMIC_ADMIN_KEY is changed where it is set)") { rotate };
+    }
+
+    /// <summary>"72h", "90m", "7d" as a lifetime; null when it is not one.</summary>
+    internal static TimeSpan? ParseLifetime(string text)
+    {
+        if (text.Length < 2 || !double.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var amount)
+            || !double.IsFinite(amount) || amount <= 0)
+        {
+            return null;
+        }
+
+        var hours = char.ToLowerInvariant(text[^1]) switch
+        {
+            'm' => amount / 60,
+            'h' => amount,
+            'd' => amount * 24,
+            _ => double.NaN,
+        };
+        return double.IsNaN(hours) || hours > EnvironmentLifetime.MaxTtlHours ? null : TimeSpan.FromHours(hours);
     }
 
     private static async Task<MemicEnvironment> ResolveEnvironmentAsync(IServiceProvider services, string idOrSlug, CancellationToken cancellationToken)

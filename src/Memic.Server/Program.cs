@@ -16,12 +16,14 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 
 builder.Services.AddMemicServer(builder.Configuration);
 builder.Services.AddHostedService<LocalServerStartup>();
+builder.Services.AddHostedService<ExpiredEnvironmentSweeper>();
 
 var app = builder.Build();
 app.UseMemicRequestLog();
 app.UseMemicStatusEnvelopes();
 app.MapMemicRoutes();
 app.MapMemicApiReference();
+app.MapMemicDashboard();
 await app.RunAsync();
 return 0;
 

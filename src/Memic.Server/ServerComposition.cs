@@ -100,5 +100,10 @@ internal static class ServerComposition
         {
             configuration["Memic:Keys:AdminKey"] = adminKey;
         }
+
+        if (Environment.GetEnvironmentVariable("MEMIC_OWNER_PASSWORD") is { Length: > 0 } ownerPassword && string.IsNullOrEmpty(configuration["Memic:Sessions:OwnerPassword"]))
+        {
+            configuration["Memic:Sessions:OwnerPassword"] = ownerPassword;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Memic.Core.Tenancy;
+using Memic.Core.Users;
 using Memic.Embedded;
 
 namespace Memic.Server;
@@ -16,6 +17,11 @@ internal static class StartupBanner
         if (firstRun.GeneratedAdminKey is { } adminKey)
         {
             output.WriteLine($"  admin key:      {adminKey}   (shown once; set MEMIC_ADMIN_KEY to choose your own)");
+        }
+
+        if (firstRun.GeneratedOwnerPassword is { } ownerPassword)
+        {
+            output.WriteLine($"  dashboard:      {url}/   sign in as {UserService.LocalOwnerEmail} with password {ownerPassword}   (shown once; set MEMIC_OWNER_PASSWORD to choose your own)");
         }
 
         if (firstRun.DefaultEnvironment is { } created)

@@ -46,6 +46,22 @@ public sealed class ApiKeyVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task Key_of_an_expiring_environment_is_refused_at_expiry_though_its_check_was_cached()
+    {
+        var (key, _, environmentId) = await AddKeyAsync();
+        _catalog.Environments[environmentId] = _catalog.Environments[environmentId] with { ExpiresAt = _time.GetUtcNow().AddSeconds(10) };
+        Assert.NotNull(await Verifier.VerifyAsync(key, Ct));
+
+        _time.Advance(TimeSpan.FromSeconds(9));
+        var before = await Verifier.VerifyAsync(key, Ct);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var atExpiry = await Verifier.VerifyAsync(key, Ct);
+
+        Assert.NotNull(before);
+        Assert.Null(atExpiry);
+    }
+
+    [Fact]
     public async Task Verified_key_is_served_from_cache_until_the_positive_ttl_passes()
     {
         var (key, _, _) = await AddKeyAsync();

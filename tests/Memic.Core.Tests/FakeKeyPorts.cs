@@ -77,6 +77,12 @@ internal sealed class SingleProjectCatalog : ITenancyCatalog, IKeyCatalog
         return Task.CompletedTask;
     }
 
+    public Task SetEnvironmentExpiryAsync(Guid id, DateTimeOffset? expiresAt, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        Environments[id] = Environments[id] with { ExpiresAt = expiresAt, UpdatedAt = at };
+        return Task.CompletedTask;
+    }
+
     // The verifier needs none of the rest.
     public Task AddOrganizationAsync(Organization organization, bool isDefault, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<Organization?> GetDefaultOrganizationAsync(CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -167,6 +167,8 @@ public sealed class HttpFunctionTests(FunctionsTestHost host) : IClassFixture<Fu
                 .Replace("{folder_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
                 .Replace("{environment_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
                 .Replace("{key_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{organization_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{user_id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
                 .Replace("{name}", "greeting", StringComparison.Ordinal);
             var instance = ActivatorUtilities.CreateInstance(host.Services, method.DeclaringType!);
             var http = host.Request(verb, path);
@@ -175,8 +177,9 @@ public sealed class HttpFunctionTests(FunctionsTestHost host) : IClassFixture<Fu
 
             var status = route.Audience switch
             {
-                RouteAudience.DataPlane or RouteAudience.Admin => 401,
+                RouteAudience.DataPlane or RouteAudience.Admin or RouteAudience.Session => 401,
                 _ when route.Name is "Health" or "OpenApiDocument" => 200,
+                _ when route.Name is "Login" => 422, // no email or password
                 _ => 403, // the signed upload URL without its signature
             };
             Assert.True(status == reply.Status, $"{name} ({verb} {path}) answered {reply.Status}, expected {status}");

@@ -18,6 +18,9 @@ public sealed partial class RouteParityTests
 {
     private static readonly Assembly FunctionsAssembly = typeof(FunctionsComposition).Assembly;
 
+    /// <summary>The dashboard's files (<see cref="DashboardFunctions"/>): a page, not an API route of the table.</summary>
+    private const string Dashboard = "DashboardFiles";
+
     /// <summary>"GET /api/v1/files/{file_id}" for every path of every route of the shared table.</summary>
     private static readonly string[] TableRoutes =
         [.. MemicRouteTable.All.SelectMany(r => r.Paths.Select(p => $"{r.Method.ToUpperInvariant()} {p}")).Order(StringComparer.Ordinal)];
@@ -28,6 +31,7 @@ public sealed partial class RouteParityTests
         var metadata = BuildOutput.FunctionsMetadata();
 
         var served = metadata
+            .Where(f => f.GetProperty("name").GetString() != Dashboard)
             .Select(f => f.GetProperty("bindings")[0])
             .Where(b => b.GetProperty("type").GetString() == "httpTrigger")
             .SelectMany(b => b.GetProperty("methods").EnumerateArray().Select(m => $"{m.GetString()!.ToUpperInvariant()} /{b.GetProperty("route").GetString()}"))
@@ -41,11 +45,22 @@ public sealed partial class RouteParityTests
     public void Http_trigger_attributes_serve_every_path_of_the_route_table_and_nothing_else()
     {
         var served = HttpFunctions()
+            .Where(f => f.Name != Dashboard)
             .SelectMany(f => f.Trigger.Methods!.Select(m => $"{m.ToUpperInvariant()} /{f.Trigger.Route}"))
             .Order(StringComparer.Ordinal)
             .ToArray();
 
         Assert.Equal(TableRoutes, served);
+    }
+
+    [Fact]
+    public void The_dashboard_is_one_catch_all_get_beside_the_route_table()
+    {
+        var dashboard = Assert.Single(BuildOutput.FunctionsMetadata(), f => f.GetProperty("name").GetString() == Dashboard).GetProperty("bindings")[0];
+
+        Assert.Equal("httpTrigger", dashboard.GetProperty("type").GetString());
+        Assert.Equal(["get"], dashboard.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("{*path}", dashboard.GetProperty("route").GetString());
     }
 
     [Fact]
@@ -118,7 +133,7 @@ public sealed partial class RouteParityTests
     }
 
     [Fact]
-    public void The_background_functions_are_the_ingestion_triggers_and_the_provisioning_queue_trigger()
+    public void The_background_functions_are_the_ingestion_triggers_the_provisioning_queue_trigger_and_the_expiry_sweep()
     {
         var triggers = BuildOutput.FunctionsMetadata()
             .Where(f => f.GetProperty("bindings")[0].GetProperty("type").GetString() != "httpTrigger")
@@ -126,7 +141,7 @@ public sealed partial class RouteParityTests
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            ["CompleteEnvironmentProvisioning queueTrigger", "IngestQueuedFile queueTrigger", "IngestUploadedBlob blobTrigger", "ResumeStalledIngestion timerTrigger"],
+            ["CompleteEnvironmentProvisioning queueTrigger", "DeleteExpiredEnvironments timerTrigger", "IngestQueuedFile queueTrigger", "IngestUploadedBlob blobTrigger", "ResumeStalledIngestion timerTrigger"],
             triggers);
     }
 

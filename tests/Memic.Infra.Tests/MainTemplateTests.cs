@@ -427,6 +427,17 @@ public sealed class MainTemplateTests(InfraFixture infra)
         Assert.Equal("memic-admin-key", _deployment.Outputs["MEMIC_ADMIN_KEY_SECRET_NAME"]);
     }
 
+    [Fact]
+    public void The_dashboard_is_served_by_the_https_only_function_app_at_its_root()
+    {
+        var dashboard = ArmValue.ToArmString(_deployment.Outputs["MEMIC_DASHBOARD_URL"]);
+
+        // Over https the session cookie is Secure; the page and the API share the app's origin.
+        Assert.Equal(true, FunctionApp.Properties["httpsOnly"]);
+        Assert.Contains(ArmValue.ToArmString(_deployment.Outputs["SERVICE_API_URI"]).Trim('[', ']'), dashboard, StringComparison.Ordinal);
+        Assert.EndsWith("/')]", dashboard, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, object?> Settings(ArmDeployment deployment) =>
         Assert.Single(deployment.OfType("Microsoft.Web/sites/config")).Properties;
 

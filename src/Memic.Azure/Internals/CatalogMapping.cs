@@ -47,11 +47,15 @@ internal static class CatalogMapping
         Status = environment.Status.ToString(),
         CreatedAt = environment.CreatedAt,
         UpdatedAt = environment.UpdatedAt,
+        ExpiresAt = environment.ExpiresAt,
     };
 
     public static MemicEnvironment ToEnvironment(this EnvironmentEntity entity) =>
         new(TableKeys.IdOf(entity.RowKey), entity.Slug, entity.Name, entity.ProjectId, entity.OrganizationId,
-            Enum.Parse<EnvironmentStatus>(entity.Status), entity.CreatedAt, entity.UpdatedAt);
+            Enum.Parse<EnvironmentStatus>(entity.Status), entity.CreatedAt, entity.UpdatedAt)
+        {
+            ExpiresAt = entity.ExpiresAt,
+        };
 
     public static FolderEntity ToEntity(this Folder folder) => new()
     {

@@ -53,6 +53,41 @@ internal sealed class EnvironmentEntity : CatalogEntity
 
     /// <summary>The search service the environment's index is on; null until the pool places it.</summary>
     public string? SearchService { get; set; }
+
+    /// <summary>When the environment expires (CONTRACT §16); null = never.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+}
+
+/// <summary>A dashboard user, in the tenancy table's <c>user</c> partition beside the marker that keeps its email unique.</summary>
+internal sealed class UserEntity : CatalogEntity
+{
+    public Guid OrganizationId { get; set; }
+
+    public string Email { get; set; } = "";
+
+    public string Role { get; set; } = "";
+
+    public string PasswordHash { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A session, found by the hex of its token's SHA-256 (the row key).</summary>
+internal sealed class SessionEntity : CatalogEntity
+{
+    public Guid UserId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset LastSeenAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>One failed sign-in; the row key (email segment, time) is all it says.</summary>
+internal sealed class LoginFailureEntity : CatalogEntity
+{
+    public DateTimeOffset At { get; set; }
 }
 
 /// <summary>

@@ -19,6 +19,9 @@ internal static partial class TableKeys
     public const string SettingPartition = "setting";
     public const string KeyPartition = "key";
     public const string ConnectorPartition = "connector";
+    public const string UserPartition = "user";
+    public const string SessionPartition = "session";
+    public const string LoginFailurePartition = "loginfailure";
 
     /// <summary>The marker of the default organization or project, in the same partition so it is written with it in one transaction.</summary>
     public const string DefaultMarker = "default";
@@ -35,6 +38,20 @@ internal static partial class TableKeys
     public const string Usage = "usage";
     public const string Prompts = "prompt";
     public const string Connectors = "connector";
+    public const string Users = "user";
+
+    public static string User(Guid id) => Row(Users, id);
+
+    /// <summary>Which user holds an email; beside the users, written with its user in one transaction.</summary>
+    public static string UserEmail(string email) => $"email|{Segment(email)}";
+
+    public static string Session(byte[] tokenHash) => $"session|{Convert.ToHexStringLower(tokenHash)}";
+
+    /// <summary>One email's failed sign-ins sort by time under this prefix.</summary>
+    public static string LoginFailuresOf(string email) => $"{Segment(email)}|";
+
+    public static string LoginFailure(string email, DateTimeOffset at) =>
+        $"{LoginFailuresOf(email)}{at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}|{Guid.NewGuid():N}";
 
     public static string Organization(Guid id) => Row(Organizations, id);
 

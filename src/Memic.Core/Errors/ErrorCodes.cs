@@ -6,6 +6,12 @@ public static class ErrorCodes
     public const string BadRequest = "bad_request";
     public const string InvalidFileType = "invalid_file_type";
     public const string InvalidApiKey = "invalid_api_key";
+
+    /// <summary>Sign-in with a wrong email or password (CONTRACT §15).</summary>
+    public const string InvalidCredentials = "invalid_credentials";
+
+    /// <summary>A dashboard route without a live session.</summary>
+    public const string NotSignedIn = "not_signed_in";
     public const string Forbidden = "forbidden";
     public const string NotFound = "not_found";
     public const string FileNotFound = "file_not_found";

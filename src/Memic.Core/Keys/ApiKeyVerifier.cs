@@ -83,6 +83,8 @@ public sealed class ApiKeyVerifier : IDisposable
             return ValueTask.FromResult(entry.Caller);
         }
 
+        // An entry cached up to its environment's expiry is past it now: looked up again, the key is refused.
+
         return new ValueTask<Caller?>(LookupSharedAsync(cacheKey, hash.ToArray(), cancellationToken));
     }
 
@@ -121,7 +123,15 @@ public sealed class ApiKeyVerifier : IDisposable
             }
 
             var ttl = caller is null ? _options.NegativeCacheTtl : _options.PositiveCacheTtl;
-            Remember(cacheKey, new CacheEntry(caller, _time.GetUtcNow() + ttl));
+            var expires = _time.GetUtcNow() + ttl;
+
+            // The cache never outlives the environment: its keys stop at expiry, not up to a TTL later (CONTRACT §16).
+            if (caller?.Environment?.Environment.ExpiresAt is { } environmentExpiry && environmentExpiry < expires)
+            {
+                expires = environmentExpiry;
+            }
+
+            Remember(cacheKey, new CacheEntry(caller, expires));
             return caller;
         }
         finally
@@ -158,7 +168,7 @@ public sealed class ApiKeyVerifier : IDisposable
     private async Task<EnvironmentContext?> ResolveEnvironmentAsync(Guid environmentId)
     {
         var environment = await _tenancy.GetEnvironmentAsync(environmentId, CancellationToken.None);
-        if (environment is not { Status: EnvironmentStatus.Ready })
+        if (environment is not { Status: EnvironmentStatus.Ready } || environment.IsExpiredAt(_time.GetUtcNow()))
         {
             return null;
         }

@@ -33,6 +33,9 @@ public interface ITenancyCatalog
 
     Task<IReadOnlyList<MemicEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken);
 
+    /// <summary>Sets or clears (null) when the environment expires.</summary>
+    Task SetEnvironmentExpiryAsync(Guid id, DateTimeOffset? expiresAt, DateTimeOffset at, CancellationToken cancellationToken);
+
     Task SetEnvironmentStatusAsync(Guid id, EnvironmentStatus status, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Removes the environment row and every catalog row that belongs to it. Idempotent.</summary>

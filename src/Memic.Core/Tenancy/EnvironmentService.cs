@@ -33,7 +33,11 @@ public sealed class EnvironmentService(
     public const string DefaultFolderName = "default";
     public const string FirstKeyName = "default";
 
-    public async Task<CreatedEnvironment> CreateAsync(string? slug, string? name, Guid? projectId, CancellationToken cancellationToken)
+    public Task<CreatedEnvironment> CreateAsync(string? slug, string? name, Guid? projectId, CancellationToken cancellationToken) =>
+        CreateAsync(slug, name, projectId, expiresAt: null, cancellationToken);
+
+    /// <param name="expiresAt">When it expires (CONTRACT §16), from <see cref="EnvironmentLifetime.ExpiryFrom"/>; null = never.</param>
+    public async Task<CreatedEnvironment> CreateAsync(string? slug, string? name, Guid? projectId, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         if (EnvironmentSlug.Check(slug) is { } slugError)
         {
@@ -55,7 +59,10 @@ public sealed class EnvironmentService(
         if (environment is null)
         {
             var now = time.GetUtcNow();
-            environment = new MemicEnvironment(Guid.NewGuid(), slug!, validName, project.Id, project.OrganizationId, EnvironmentStatus.Provisioning, now, now);
+            environment = new MemicEnvironment(Guid.NewGuid(), slug!, validName, project.Id, project.OrganizationId, EnvironmentStatus.Provisioning, now, now)
+            {
+                ExpiresAt = expiresAt,
+            };
             await catalog.AddEnvironmentAsync(environment, cancellationToken);
             logger.LogInformation("Provisioning environment {EnvironmentId} ({Slug})", environment.Id, environment.Slug);
         }
@@ -84,6 +91,22 @@ public sealed class EnvironmentService(
         }
 
         await RunProvisioningAsync(environment, issueFirstKey: false, cancellationToken);
+    }
+
+    /// <summary>Renews (a new expiry) or clears (null) an environment's lifetime; its keys' cached checks are dropped here.</summary>
+    public async Task<MemicEnvironment> SetExpiryAsync(Guid id, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    {
+        var environment = await GetAsync(id, cancellationToken);
+        if (environment.Status == EnvironmentStatus.Deleting)
+        {
+            throw new ConflictException(ErrorCodes.Conflict, "The environment is being deleted.");
+        }
+
+        var now = time.GetUtcNow();
+        await catalog.SetEnvironmentExpiryAsync(id, expiresAt, now, cancellationToken);
+        verifier.ForgetEnvironment(id);
+        logger.LogInformation("Environment {EnvironmentId} now expires at {ExpiresAt}", id, expiresAt?.ToString("O") ?? "never");
+        return environment with { ExpiresAt = expiresAt, UpdatedAt = now };
     }
 
     public async Task<MemicEnvironment> GetAsync(Guid id, CancellationToken cancellationToken) =>

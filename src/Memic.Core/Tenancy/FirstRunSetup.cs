@@ -1,15 +1,17 @@
 using Memic.Core.Errors;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
+using Memic.Core.Users;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Core.Tenancy;
 
 /// <summary>What first-run setup created and must be shown once: null members were not created by this run.</summary>
-public sealed record FirstRunResult(string? GeneratedAdminKey, CreatedEnvironment? DefaultEnvironment);
+public sealed record FirstRunResult(string? GeneratedAdminKey, CreatedEnvironment? DefaultEnvironment, string? GeneratedOwnerPassword = null);
 
 /// <summary>
 /// On first start against an empty data dir: the default organization, project and <c>production</c> environment,
-/// and an admin key unless one is configured. Safe to run on every start: it completes a first run that
+/// an admin key unless one is configured, and the owner <c>owner@localhost</c> of the default organization. Safe to run on every start: it completes a first run that
 /// crashed and otherwise creates nothing.
 /// </summary>
 public sealed class FirstRunSetup(
@@ -17,6 +19,8 @@ public sealed class FirstRunSetup(
     IHostSettingsCatalog settings,
     AdminKeyService adminKeys,
     EnvironmentService environments,
+    UserService users,
+    IOptions<SessionOptions> sessionOptions,
     TimeProvider time)
 {
     public const string DefaultOrganizationName = "Default Organization";
@@ -27,15 +31,20 @@ public sealed class FirstRunSetup(
     public async Task<FirstRunResult> EnsureAsync(CancellationToken cancellationToken)
     {
         var adminKey = (await adminKeys.EnsureAsync(cancellationToken))?.PlaintextKey;
+
+        // Before the completed check, so a data directory from before users existed gets its owner too.
+        await EnsureDefaultProjectAsync(cancellationToken);
+        var organization = await catalog.GetDefaultOrganizationAsync(cancellationToken)
+                           ?? throw new InvalidOperationException("The default organization vanished right after it was ensured.");
+        var ownerPassword = await users.EnsureLocalOwnerAsync(organization.Id, sessionOptions.Value.OwnerPassword, cancellationToken);
         if (await settings.GetSettingAsync(CompletedSetting, cancellationToken) is not null)
         {
-            return new FirstRunResult(adminKey, null);
+            return new FirstRunResult(adminKey, null, ownerPassword);
         }
 
-        await EnsureDefaultProjectAsync(cancellationToken);
         var created = await environments.CreateAsync(DefaultEnvironmentSlug, DefaultEnvironmentSlug, projectId: null, cancellationToken);
         await settings.SetSettingAsync(CompletedSetting, time.GetUtcNow().ToString("O"), cancellationToken);
-        return new FirstRunResult(adminKey, created);
+        return new FirstRunResult(adminKey, created, ownerPassword);
     }
 
     /// <summary>

@@ -30,7 +30,13 @@ public sealed record MemicEnvironment(
     Guid OrganizationId,
     EnvironmentStatus Status,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>When its keys stop working and the sweeper deletes it (CONTRACT §16); null = never.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt <= now;
+}
 
 public sealed record Folder(
     Guid Id,

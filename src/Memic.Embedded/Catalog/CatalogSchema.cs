@@ -159,5 +159,39 @@ internal static class CatalogSchema
         );
         CREATE INDEX ix_connectors_environment ON connectors (environment_id, created_at);
         """,
+        """
+        -- When an environment expires (CONTRACT §16); NULL = never. The sweeper reads the expired ones.
+        ALTER TABLE environments ADD COLUMN expires_at TEXT;
+        CREATE INDEX ix_environments_expires_at ON environments (expires_at) WHERE expires_at IS NOT NULL;
+        """,
+        """
+        -- Dashboard users (CONTRACT §15). Emails are normalized and unique across organizations: sign-in names only one.
+        CREATE TABLE users (
+            id              TEXT PRIMARY KEY,
+            organization_id TEXT NOT NULL REFERENCES organizations (id),
+            email           TEXT NOT NULL UNIQUE,
+            role            TEXT NOT NULL,
+            password_hash   TEXT NOT NULL,
+            created_at      TEXT NOT NULL
+        );
+        CREATE INDEX ix_users_organization ON users (organization_id);
+
+        -- Sessions by the SHA-256 of their cookie's token; they end with their user.
+        CREATE TABLE user_sessions (
+            token_hash      BLOB PRIMARY KEY,
+            user_id         TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            created_at      TEXT NOT NULL,
+            last_seen_at    TEXT NOT NULL,
+            expires_at      TEXT NOT NULL
+        );
+        CREATE INDEX ix_user_sessions_user ON user_sessions (user_id);
+
+        -- Failed sign-ins of the last minutes, per email, for the lockout.
+        CREATE TABLE login_failures (
+            email   TEXT NOT NULL,
+            at      TEXT NOT NULL
+        );
+        CREATE INDEX ix_login_failures_email_at ON login_failures (email, at);
+        """,
     ];
 }

@@ -58,13 +58,14 @@ public sealed partial class SqliteCatalog : ITenancyCatalog, IKeyCatalog, IHostS
     public Task AddEnvironmentAsync(MemicEnvironment environment, CancellationToken cancellationToken) =>
         InsertAsync(
             """
-            INSERT INTO environments (id, project_id, organization_id, slug, name, status, created_at, updated_at)
-            VALUES ($id, $project, $org, $slug, $name, $status, $created, $updated)
+            INSERT INTO environments (id, project_id, organization_id, slug, name, status, created_at, updated_at, expires_at)
+            VALUES ($id, $project, $org, $slug, $name, $status, $created, $updated, $expires)
             """,
             $"An environment with slug '{environment.Slug}' already exists in this project.",
             cancellationToken,
             ("$id", environment.Id), ("$project", environment.ProjectId), ("$org", environment.OrganizationId), ("$slug", environment.Slug),
-            ("$name", environment.Name), ("$status", environment.Status), ("$created", environment.CreatedAt), ("$updated", environment.UpdatedAt));
+            ("$name", environment.Name), ("$status", environment.Status), ("$created", environment.CreatedAt), ("$updated", environment.UpdatedAt),
+            ("$expires", environment.ExpiresAt));
 
     public Task<MemicEnvironment?> GetEnvironmentAsync(Guid id, CancellationToken cancellationToken) =>
         SingleAsync("SELECT * FROM environments WHERE id = $id", MapEnvironment, cancellationToken, ("$id", id));
@@ -74,6 +75,12 @@ public sealed partial class SqliteCatalog : ITenancyCatalog, IKeyCatalog, IHostS
 
     public Task<IReadOnlyList<MemicEnvironment>> ListEnvironmentsAsync(CancellationToken cancellationToken) =>
         ListAsync("SELECT * FROM environments ORDER BY created_at, id", MapEnvironment, cancellationToken);
+
+    public async Task SetEnvironmentExpiryAsync(Guid id, DateTimeOffset? expiresAt, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE environments SET expires_at = $expires, updated_at = $at WHERE id = $id", cancellationToken, ("$id", id), ("$expires", expiresAt), ("$at", at));
+    }
 
     public async Task SetEnvironmentStatusAsync(Guid id, EnvironmentStatus status, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -197,7 +204,10 @@ public sealed partial class SqliteCatalog : ITenancyCatalog, IKeyCatalog, IHostS
 
     private static MemicEnvironment MapEnvironment(SqliteDataReader r) =>
         new(r.GetGuid("id"), r.GetString("slug"), r.GetString("name"), r.GetGuid("project_id"), r.GetGuid("organization_id"),
-            Enum.Parse<EnvironmentStatus>(r.GetString("status")), r.GetTimestamp("created_at"), r.GetTimestamp("updated_at"));
+            Enum.Parse<EnvironmentStatus>(r.GetString("status")), r.GetTimestamp("created_at"), r.GetTimestamp("updated_at"))
+        {
+            ExpiresAt = r.GetNullableTimestamp("expires_at"),
+        };
 
     private static Folder MapFolder(SqliteDataReader r) =>
         new(r.GetGuid("id"), r.GetGuid("environment_id"), r.GetString("name"), r.GetBool("is_default"), r.GetTimestamp("created_at"));

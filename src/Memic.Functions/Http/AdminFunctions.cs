@@ -14,6 +14,10 @@ public sealed class AdminFunctions(SharedRoutes routes)
     public Task<IResult> AdminCreateProject([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RoutePrefixes.Admin + "projects")] HttpRequest request) =>
         routes.RunAsync("AdminCreateProject", request);
 
+    [Function("AdminListProjects")]
+    public Task<IResult> AdminListProjects([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RoutePrefixes.Admin + "projects")] HttpRequest request) =>
+        routes.RunAsync("AdminListProjects", request);
+
     [Function("AdminListEnvironments")]
     public Task<IResult> AdminListEnvironments([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RoutePrefixes.Admin + "environments")] HttpRequest request) =>
         routes.RunAsync("AdminListEnvironments", request);
@@ -25,6 +29,10 @@ public sealed class AdminFunctions(SharedRoutes routes)
     [Function("AdminGetEnvironment")]
     public Task<IResult> AdminGetEnvironment([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RoutePrefixes.Admin + "environments/{environment_id}")] HttpRequest request) =>
         routes.RunAsync("AdminGetEnvironment", request);
+
+    [Function("AdminUpdateEnvironment")]
+    public Task<IResult> AdminUpdateEnvironment([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = RoutePrefixes.Admin + "environments/{environment_id}")] HttpRequest request) =>
+        routes.RunAsync("AdminUpdateEnvironment", request);
 
     [Function("AdminDeleteEnvironment")]
     public Task<IResult> AdminDeleteEnvironment([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = RoutePrefixes.Admin + "environments/{environment_id}")] HttpRequest request) =>

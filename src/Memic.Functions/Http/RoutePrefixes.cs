@@ -12,4 +12,5 @@ public static class RoutePrefixes
     public const string Docs = "api/v1/";
     public const string Sdk = "api/v1/sdk/";
     public const string Admin = "api/admin/v1/";
+    public const string Auth = "api/auth/v1/";
 }

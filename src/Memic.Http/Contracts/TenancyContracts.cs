@@ -28,9 +28,10 @@ public sealed record ProjectResponse(Guid Id, string Name, Guid OrganizationId, 
     public static ProjectResponse From(Project p) => new(p.Id, p.Name, p.OrganizationId, p.IsActive, p.CreatedAt, p.UpdatedAt);
 }
 
-public sealed record EnvironmentResponse(Guid Id, string Slug, string Name, Guid ProjectId, Guid OrganizationId, EnvironmentStatus Status, DateTimeOffset CreatedAt)
+/// <summary>An environment; <c>expires_at</c> is null when it never expires (CONTRACT §16).</summary>
+public sealed record EnvironmentResponse(Guid Id, string Slug, string Name, Guid ProjectId, Guid OrganizationId, EnvironmentStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt)
 {
-    public static EnvironmentResponse From(MemicEnvironment e) => new(e.Id, e.Slug, e.Name, e.ProjectId, e.OrganizationId, e.Status, e.CreatedAt);
+    public static EnvironmentResponse From(MemicEnvironment e) => new(e.Id, e.Slug, e.Name, e.ProjectId, e.OrganizationId, e.Status, e.CreatedAt, e.ExpiresAt);
 }
 
 public sealed record CreatedEnvironmentResponse(EnvironmentResponse Environment, string ApiKey)

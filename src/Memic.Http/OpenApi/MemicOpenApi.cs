@@ -57,6 +57,13 @@ public static partial class MemicOpenApi
                     Name = "X-Admin-Key",
                     Description = "The deployment's admin key.",
                 };
+                document.Components.SecuritySchemes[RouteDescriptions.SessionScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Cookie,
+                    Name = Sessions.SessionCookie.Name,
+                    Description = "A signed-in user's session (POST /api/auth/v1/login). Writes also send X-XSRF-TOKEN; the data plane also X-Memic-Environment-Id.",
+                };
                 return Task.CompletedTask;
             });
             options.AddSchemaTransformer((schema, context, _) =>
@@ -84,15 +91,17 @@ public static partial class MemicOpenApi
                     return;
                 }
 
-                var scheme = route.Audience switch
+                string[] schemes = route.Audience switch
                 {
-                    RouteAudience.DataPlane => RouteDescriptions.ApiKeyScheme,
-                    RouteAudience.Admin => RouteDescriptions.AdminKeyScheme,
-                    _ => null,
+                    RouteAudience.DataPlane => [RouteDescriptions.ApiKeyScheme, RouteDescriptions.SessionScheme],
+                    RouteAudience.Admin => [RouteDescriptions.AdminKeyScheme, RouteDescriptions.SessionScheme],
+                    RouteAudience.Session => [RouteDescriptions.SessionScheme],
+                    _ => [],
                 };
-                if (scheme is not null)
+                if (schemes.Length > 0)
                 {
-                    operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
+                    // Alternatives: any one of them authenticates the request.
+                    operation.Security = [.. schemes.Select(scheme => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] })];
                 }
 
                 AddQueryParameters(operation, route);

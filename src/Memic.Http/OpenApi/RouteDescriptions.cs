@@ -19,6 +19,7 @@ internal static class RouteDescriptions
 {
     public const string ApiKeyScheme = "ApiKey";
     public const string AdminKeyScheme = "AdminKey";
+    public const string SessionScheme = "Session";
 
     public static IEndpointConventionBuilder Describe(this IEndpointConventionBuilder builder, MemicRoute route, string path)
     {
@@ -60,6 +61,8 @@ internal static class RouteDescriptions
     private static string Tag(MemicRoute route, bool sdk) => route.Audience switch
     {
         RouteAudience.Admin => "Admin",
+        RouteAudience.Session => "Auth",
+        RouteAudience.Public when route.Name == "Login" => "Auth",
         RouteAudience.Public when route.Name != "Health" => "Files",
         RouteAudience.Public => "Health",
         _ => (sdk ? "SDK: " : "") + route.Handler.Method.DeclaringType!.Name.Replace("Endpoints", "", StringComparison.Ordinal) switch
@@ -101,6 +104,17 @@ internal static class RouteDescriptions
         if (route.Audience != RouteAudience.Public)
         {
             statuses.Add(StatusCodes.Status401Unauthorized);
+        }
+
+        if (route.Audience != RouteAudience.Public)
+        {
+            // A signed-in user's write without the antiforgery token, or beyond their role.
+            statuses.Add(StatusCodes.Status403Forbidden);
+        }
+
+        if (route.Name == "Login")
+        {
+            statuses.UnionWith([StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests]);
         }
 
         if (route.Audience == RouteAudience.Admin)

@@ -146,6 +146,16 @@ internal static class BodyBinder
             return number > max ? Fail($"Input should be less than or equal to {max.ToString(CultureInfo.InvariantCulture)}.", "less_than_equal") : number;
         }
 
+        if (type == typeof(DateTimeOffset))
+        {
+            // RFC 3339: a date, a time and an offset (Z or ±hh:mm); a time without an offset is ambiguous, so refused.
+            var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+            return text.Length >= 20 && (text.EndsWith('Z') || text.EndsWith('z') || text[^6] is '+' or '-')
+                && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+                ? at
+                : Fail("Input should be an RFC 3339 date-time with an offset, e.g. 2026-12-24T18:00:00Z.", "datetime_parsing");
+        }
+
         if (type == typeof(bool))
         {
             return value.ValueKind switch

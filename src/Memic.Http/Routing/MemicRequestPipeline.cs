@@ -39,7 +39,7 @@ public sealed class MemicRequestPipeline
         yield return ActivatorUtilities.CreateInstance<ErrorEnvelopeFilter>(services);
         if (route.Audience != RouteAudience.Public)
         {
-            yield return ActivatorUtilities.CreateInstance<AuthenticationFilter>(services, route.Audience);
+            yield return ActivatorUtilities.CreateInstance<AuthenticationFilter>(services, route);
         }
 
         if (route.RateLimit is { } category)

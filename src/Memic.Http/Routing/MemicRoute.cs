@@ -2,12 +2,16 @@ using Memic.Http.RateLimiting;
 
 namespace Memic.Http.Routing;
 
-/// <summary>Who may call a route: anyone, an environment key (X-API-Key) or the admin key (X-Admin-Key).</summary>
+/// <summary>
+/// Who may call a route: anyone, an environment key (X-API-Key), the admin key (X-Admin-Key), or a signed-in user's
+/// session cookie (the sign-in routes). The data plane and the admin API also take the session cookie (docs/dashboard-auth.md).
+/// </summary>
 public enum RouteAudience
 {
     Public,
     DataPlane,
     Admin,
+    Session,
 }
 
 /// <summary>
@@ -27,6 +31,7 @@ public sealed record MemicRoute(
     public const string DocsPrefix = "/api/v1";
     public const string SdkPrefix = "/api/v1/sdk";
     public const string AdminPrefix = "/api/admin/v1";
+    public const string AuthPrefix = "/api/auth/v1";
 
     /// <summary>What the OpenAPI document cannot see in the handler's signature (a multipart or raw body).</summary>
     public IReadOnlyList<object> Metadata { get; init; } = [];
@@ -36,6 +41,7 @@ public sealed record MemicRoute(
     {
         RouteAudience.DataPlane => [DocsPrefix + Pattern, SdkPrefix + Pattern],
         RouteAudience.Admin => [AdminPrefix + Pattern],
+        RouteAudience.Session => [AuthPrefix + Pattern],
         _ => [Pattern],
     };
 

@@ -15,6 +15,8 @@ public static class MemicRouteTable
         .. PromptEndpoints.Routes,
         .. ConnectorEndpoints.Routes,
         .. AdminEndpoints.Routes,
+        .. UserEndpoints.Routes,
+        .. AuthEndpoints.Routes,
         .. OpenApiEndpoints.Routes,
     ];
 }

@@ -25,6 +25,8 @@ internal sealed class RouteHandlerInvoker
         ["environment_id"] = ("Environment", ErrorCodes.NotFound),
         ["key_id"] = ("Key", ErrorCodes.NotFound),
         ["connector_id"] = ("Connector", ErrorCodes.NotFound),
+        ["organization_id"] = ("Organization", ErrorCodes.NotFound),
+        ["user_id"] = ("User", ErrorCodes.NotFound),
     };
 
     private static readonly MethodInfo AwaitResultMethod = typeof(RouteHandlerInvoker).GetMethod(nameof(AwaitResultAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
@@ -85,6 +87,25 @@ internal sealed class RouteHandlerInvoker
             return route.Audience == RouteAudience.DataPlane
                 ? async http => await EnvironmentCaller.BindAsync(http)
                 : throw new InvalidOperationException($"Route {route.Name} is not on the data plane, so it has no environment caller.");
+        }
+
+        if (type == typeof(AdminCaller))
+        {
+            return route.Audience == RouteAudience.Admin
+                ? async http => await AdminCaller.BindAsync(http)
+                : throw new InvalidOperationException($"Route {route.Name} is not on the admin API, so it has no admin caller.");
+        }
+
+        if (type == typeof(SessionCaller))
+        {
+            return route.Audience == RouteAudience.Session
+                ? async http => await SessionCaller.BindAsync(http)
+                : throw new InvalidOperationException($"Route {route.Name} is not a sign-in route, so it has no session caller.");
+        }
+
+        if (type == typeof(HttpContext))
+        {
+            return http => ValueTask.FromResult<object?>(http);
         }
 
         if (parameter.GetCustomAttributes().OfType<IFromBodyMetadata>().Any())

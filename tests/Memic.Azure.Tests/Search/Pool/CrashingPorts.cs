@@ -23,6 +23,9 @@ internal sealed class CrashingTenancyCatalog(ITenancyCatalog inner, CrashSwitch 
         return inner.SetEnvironmentStatusAsync(id, status, at, cancellationToken);
     }
 
+    public Task SetEnvironmentExpiryAsync(Guid id, DateTimeOffset? expiresAt, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.SetEnvironmentExpiryAsync(id, expiresAt, at, cancellationToken);
+
     public Task AddOrganizationAsync(Organization organization, bool isDefault, CancellationToken cancellationToken) => inner.AddOrganizationAsync(organization, isDefault, cancellationToken);
 
     public Task<Organization?> GetOrganizationAsync(Guid id, CancellationToken cancellationToken) => inner.GetOrganizationAsync(id, cancellationToken);

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vite';
+
+// Everything the page needs is bundled into dist/ at build time: the hosts serve it as static files and the
+// machines it runs on have no internet, so nothing may be fetched from a CDN at run time.
+export default defineConfig({
+  base: '/',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Small enough to inline nothing clever: one script, one stylesheet.
+    assetsInlineLimit: 0,
+  },
+  server: {
+    // `npm run dev` against a local server: `dotnet run --project src/Memic.Server` on its default address.
+    proxy: { '/api': 'http://127.0.0.1:8000' },
+  },
+});
