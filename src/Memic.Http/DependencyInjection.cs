@@ -35,6 +35,7 @@ public static class DependencyInjection
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, KeyIdOwner>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, OrganizationIdOwner>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, UserIdOwner>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, ConnectorIdOwner>());
         services.TryAddSingleton<MemicRequestPipeline>();
         services.TryAddSingleton<IOpenApiDocumentSource, CheckedInOpenApiDocument>();
         return services;

@@ -5,7 +5,7 @@ namespace Memic.Http.Routing;
 /// <summary>
 /// Says which organization an id in an admin route belongs to, so a signed-in user reaches only their organization's
 /// things. One per route value; a route with an id nobody resolves is refused to signed-in users (fail closed), so a
-/// new route must register its id here (e.g. <c>connector_id</c>) before the dashboard can use it.
+/// new route must register its id here (as <c>connector_id</c> is) before the dashboard can use it.
 /// </summary>
 public interface IRouteIdOwner
 {
@@ -47,4 +47,14 @@ internal sealed class UserIdOwner(IUserCatalog users) : IRouteIdOwner
 
     public async Task<Guid?> OrganizationOfAsync(Guid id, CancellationToken cancellationToken) =>
         (await users.GetUserAsync(id, cancellationToken))?.OrganizationId;
+}
+
+internal sealed class ConnectorIdOwner(IConnectorCatalog connectors, ITenancyCatalog tenancy) : IRouteIdOwner
+{
+    public string RouteValue => "connector_id";
+
+    public async Task<Guid?> OrganizationOfAsync(Guid id, CancellationToken cancellationToken) =>
+        await connectors.GetConnectorAsync(id, cancellationToken) is { } connector
+            ? (await tenancy.GetEnvironmentAsync(connector.EnvironmentId, cancellationToken))?.OrganizationId
+            : null;
 }
