@@ -24,7 +24,8 @@ internal static class RelevanceReal
 {
     private const int TopK = 10;
     private const int HarnessWeight = 5;
-    private const int Pool = 50;
+    /// <summary>Candidates of the hybrid index query the second stage ranks: as the shipped search asks, unless <c>--pool N</c>.</summary>
+    private static int Pool = SearchService.MinimumCandidates;
     private const double MinScore = 0.7;
     private static readonly bool Gapped = System.Environment.GetEnvironmentVariable("MEMIC_BENCH_NO_GAP") is null;
     private static readonly Guid Contextual = new("7e7a0000-0000-4000-8000-0000000000c1");
@@ -45,6 +46,8 @@ internal static class RelevanceReal
         }
 
         var train = args.Contains("--train");
+        var pool = Array.IndexOf(args, "--pool");
+        Pool = pool >= 0 && pool + 1 < args.Length ? int.Parse(args[pool + 1], CultureInfo.InvariantCulture) : Pool;
         var withContextual = args.Contains("--contextual");
         var corpus = PythonDocsCorpus.Build();
         var cacheDirectory = Path.Combine(Path.GetTempPath(), "memic-bench-relevance-real");
@@ -314,6 +317,15 @@ internal static class RelevanceReal
         var needed = (int)Math.Ceiling(0.9 * ranked.Count);
         var bound = above.Take(needed).Any(n => n == int.MaxValue) ? "unreachable (answers missing from the top 10)" : Percent(above.Take(needed).Sum(), others.Count);
         Console.WriteLine($"  fewest other-document results passing with 90% of answers kept, for this ranking: {bound}");
+        // What a cut blind to the query achieves: the first n results of every query pass, whatever they are. Keeping more
+        // answers at fewer other pages' results than these needs scores that tell, query by query, whether the first
+        // result is right, which is what ranking it first already tried to do.
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            var kept = ranked.Count(r => r.Hits.Take(n).Any(h => h.Chunk.FileName == r.Document));
+            var passing = ranked.Sum(r => r.Hits.Take(n).Count(h => h.Chunk.FileName != r.Document));
+            Console.WriteLine($"  the first {n} result(s) of every query passing: {Percent(kept, ranked.Count)} of answers, {Percent(passing, others.Count)} of other-document results");
+        }
     }
 
     /// <summary>
@@ -409,8 +421,9 @@ internal static class RelevanceReal
         var threshold = Math.Max(high, nonsenseCases.Max(c => PassageRanker.Rank(c.Query.Text, c.Candidates, fitted, RelevanceProfile.MiniLm).Max(x => x.Probability)) + 1e-4);
         fitted = fitted with { Threshold = threshold };
         Console.WriteLine($"threshold (probability at score 0.7) for ≤ 5% other-document results on dev: {threshold:F4}");
+        static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
         Console.WriteLine("fitted model:");
-        Console.WriteLine($"    new(\"{fitted.Name}\", {fitted.Bias.ToString("R", CultureInfo.InvariantCulture)}, [{string.Join(", ", fitted.Weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture)))}], {threshold.ToString("R", CultureInfo.InvariantCulture)}, {fitted.SameDocumentPenalty.ToString("R", CultureInfo.InvariantCulture)}, SemanticFloor: {fitted.SemanticFloor.ToString("R", CultureInfo.InvariantCulture)}, GapWeight: {fitted.GapWeight.ToString("R", CultureInfo.InvariantCulture)})");
+        Console.WriteLine($"    new(\"{fitted.Name}\", {R(fitted.Bias)}, [{string.Join(", ", fitted.Weights.Select(R))}], {R(threshold)}, {R(fitted.SameDocumentPenalty)}, SemanticFloor: {R(fitted.SemanticFloor)}, GapWeight: {R(fitted.GapWeight)})");
         for (var i = 0; i < fitted.Weights.Count; i++)
         {
             Console.WriteLine($"    {PassageRanker.FeatureNames[i],-22} {fitted.Weights[i],9:F3}");

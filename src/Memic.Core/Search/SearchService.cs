@@ -27,7 +27,9 @@ public sealed class SearchService(
 
     /// <summary>Candidates asked of the index per result wanted: enough that filtering by score still fills top_k.</summary>
     private const int CandidatesPerResult = 4;
-    private const int MinimumCandidates = 50;
+
+    /// <summary>The fewest candidates asked of the index: the second stage's pool (features were fitted on it).</summary>
+    public const int MinimumCandidates = 50;
 
     private readonly RelevanceProfile _profile = RelevanceProfile.For(model.Info.ModelId);
 
