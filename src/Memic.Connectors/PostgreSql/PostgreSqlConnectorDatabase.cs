@@ -40,7 +40,11 @@ public sealed partial class PostgreSqlConnectorDatabase(IOptions<ConnectorOption
         }
         catch (PostgresException ex)
         {
-            throw new ConnectorUnreachableException($"The database answered, but reading its schema failed: {ex.SqlState} {ex.MessageText}", ex);
+            throw new ConnectorUnreachableException($"The database answered, but reading its schema failed: {ex.MessageText} ({ex.SqlState}).", ex);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new ConnectorUnreachableException($"The connection to the database failed while reading its schema: {Describe(ex)}", ex);
         }
     }
 
@@ -74,6 +78,10 @@ public sealed partial class PostgreSqlConnectorDatabase(IOptions<ConnectorOption
         catch (NpgsqlException ex) when (ex.InnerException is TimeoutException)
         {
             throw new StructuredQueryException($"The query did not finish within the statement timeout ({timeout.TotalSeconds:0.###} s).", ex);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new StructuredQueryException($"The connection to the database failed during the query: {Describe(ex)}", ex);
         }
     }
 
@@ -247,8 +255,27 @@ public sealed partial class PostgreSqlConnectorDatabase(IOptions<ConnectorOption
         }
         catch (Exception ex) when (ex is InvalidCastException or OverflowException or NotSupportedException)
         {
-            // numeric beyond decimal's range, NaN, or a type without a .NET mapping: its text is the faithful value.
-            return JsonValue.Create(reader.GetFieldValue<string>(ordinal));
+            // numeric beyond decimal's range or NaN reads as a double; a type without a .NET mapping as its text, if it has one.
+            return ReadFallback(reader, ordinal);
+        }
+    }
+
+    private static JsonNode? ReadFallback(NpgsqlDataReader reader, int ordinal)
+    {
+        try
+        {
+            return JsonValues.From(reader.GetFieldValue<double>(ordinal), "");
+        }
+        catch (Exception ex) when (ex is InvalidCastException or OverflowException or NotSupportedException)
+        {
+            try
+            {
+                return JsonValue.Create(reader.GetFieldValue<string>(ordinal));
+            }
+            catch (Exception inner) when (inner is InvalidCastException or NotSupportedException)
+            {
+                return JsonValue.Create($"({reader.GetDataTypeName(ordinal)} value)");
+            }
         }
     }
 

@@ -48,6 +48,8 @@ public sealed partial class StructuredSearch(
         Question: {{question}}
         """;
 
+    private const string FromDocuments = " The query was answered from documents (full-text and vector retrieval).";
+
     /// <summary>What the model must answer: the exact object of CONTRACT §14.</summary>
     private static readonly JsonElement ResponseSchema = JsonDocument.Parse(
         """
@@ -80,13 +82,13 @@ public sealed partial class StructuredSearch(
         if (usable.Count == 0)
         {
             return Unavailable(forced, candidates.Count == 0
-                ? "No connectors are configured in this environment, so the query was answered from documents (full-text and vector retrieval)."
-                : "No connector of this environment is ready (see its status and error), so the query was answered from documents.");
+                ? "No connectors are configured in this environment."
+                : "No connector of this environment is ready (see its status and error).");
         }
 
         if (chatClient is null)
         {
-            return Unavailable(forced, "Structured search needs a chat model to write SQL and none is configured (Memic:Chat:Provider), so the query was answered from documents.");
+            return Unavailable(forced, "Structured search needs a chat model to write SQL and none is configured (Memic:Chat:Provider).");
         }
 
         ModelAnswer answer;
@@ -98,7 +100,7 @@ public sealed partial class StructuredSearch(
         {
             // Not the exception itself: a provider's message can quote the prompt, and so the schema.
             LogModelFailed(logger, environmentId, ex.GetType().Name);
-            return Failed(forced, null, null, null, $"The chat model could not route the query ({(ex is OperationCanceledException ? "timed out" : "failed")}), so it was answered from documents.");
+            return Failed(forced, null, null, null, $"The chat model could not route the query ({(ex is OperationCanceledException ? "timed out" : "failed")}).");
         }
 
         var route = forced ?? answer.Route;
@@ -111,18 +113,18 @@ public sealed partial class StructuredSearch(
             ?? (usable.Count == 1 && answer.ConnectorId is null ? usable[0] : null);
         if (connector is null)
         {
-            return Failed(forced, null, answer.Sql, answer.Explanation, "The chat model named no connector of this environment, so the query was answered from documents.");
+            return Failed(forced, null, answer.Sql, answer.Explanation, "The chat model named no connector of this environment.");
         }
 
         if (string.IsNullOrWhiteSpace(answer.Sql))
         {
-            return Failed(forced, connector, null, answer.Explanation, "The chat model wrote no SQL, so the query was answered from documents.");
+            return Failed(forced, connector, null, answer.Explanation, "The chat model wrote no SQL.");
         }
 
         var secret = await connectors.SecretOfAsync(connector.Id, cancellationToken);
         if (secret is null)
         {
-            return Failed(forced, connector, answer.Sql, answer.Explanation, "The connector's connection string is missing, so the query was answered from documents.");
+            return Failed(forced, connector, answer.Sql, answer.Explanation, "The connector's connection string is missing; create the connector again.");
         }
 
         try
@@ -134,7 +136,7 @@ public sealed partial class StructuredSearch(
         catch (MemicException ex) when (ex is StructuredQueryException or ConnectorUnreachableException)
         {
             LogQueryFailed(logger, connector.Id, environmentId, ex.Code);
-            return Failed(forced, connector, answer.Sql, answer.Explanation, $"The structured query was not answered: {ex.Message} The query was answered from documents instead.");
+            return Failed(forced, connector, answer.Sql, answer.Explanation, $"The structured query was not answered: {ex.Message}");
         }
     }
 
@@ -194,16 +196,17 @@ public sealed partial class StructuredSearch(
 
     private static StructuredDecision Semantic(string reasoning) => new(new SearchRouting(SearchRoute.Semantic, reasoning), null);
 
-    private static StructuredDecision Unavailable(SearchRoute? forced, string reasoning) =>
+    /// <summary>Structured search cannot be tried: 422 when it was forced, else documents answer and the reasoning says why.</summary>
+    private static StructuredDecision Unavailable(SearchRoute? forced, string why) =>
         forced == SearchRoute.Structured
-            ? throw new MemicException(ErrorKind.Validation, ErrorCodes.StructuredSearchUnavailable, reasoning.Replace(", so the query was answered from documents", "", StringComparison.Ordinal))
-            : Semantic(reasoning);
+            ? throw new MemicException(ErrorKind.Validation, ErrorCodes.StructuredSearchUnavailable, why)
+            : Semantic(why + FromDocuments);
 
-    private static StructuredDecision Failed(SearchRoute? forced, Connector? connector, string? sql, string? explanation, string reasoning) =>
+    /// <summary>A structured answer was tried and failed: 422 when it was forced, else documents answer, with the reason and the SQL.</summary>
+    private static StructuredDecision Failed(SearchRoute? forced, Connector? connector, string? sql, string? explanation, string why) =>
         forced == SearchRoute.Structured
-            ? throw new StructuredQueryException(reasoning.Replace(" The query was answered from documents instead.", "", StringComparison.Ordinal)
-                .Replace(", so the query was answered from documents", "", StringComparison.Ordinal))
-            : new(new SearchRouting(SearchRoute.Semantic, reasoning, connector?.Id, connector?.Name, sql, explanation), null);
+            ? throw new StructuredQueryException(why)
+            : new(new SearchRouting(SearchRoute.Semantic, why + FromDocuments, connector?.Id, connector?.Name, sql, explanation), null);
 
     private static string Explain(string? explanation, string fallback) => string.IsNullOrWhiteSpace(explanation) ? fallback : explanation.Trim();
 

@@ -52,6 +52,7 @@ public sealed class ConnectorGuardTests
     [InlineData("SELECT 'DROP TABLE x; DELETE' AS text, \"update\" FROM public.t", "SELECT 'DROP TABLE x; DELETE' AS text, \"update\" FROM public.t")]
     [InlineData("SELECT $q$ ; delete $q$, E'it\\'s; fine'", "SELECT $q$ ; delete $q$, E'it\\'s; fine'")]
     [InlineData("SELECT last_update, created_at FROM public.t /* update; */", "SELECT last_update, created_at FROM public.t")]
+    [InlineData("SELECT owner, \"lock\" FROM public.repos", "SELECT owner, \"lock\" FROM public.repos")]
     public void Accepts_one_select_and_ignores_words_inside_strings_and_comments(string sql, string expected) =>
         Assert.Equal(expected, SqlGuard.Check(sql));
 

@@ -140,6 +140,22 @@ public sealed class ConnectorTests(PostgresCluster db, ConnectorHost host) : ICl
     }
 
     [Fact]
+    public async Task Queries_run_in_a_read_only_transaction_under_the_statement_timeout_and_writes_inside_functions_fail_there()
+    {
+        var (_, client, connectorId) = await ShopAsync("conn-session", db.SuperuserConnectionString);
+        host.Script("structured", connectorId,
+            "SELECT current_setting('transaction_read_only') AS read_only, current_setting('statement_timeout') AS timeout, current_setting('application_name') AS app");
+
+        var settings = (await SearchAsync(client, new { query = "Which settings apply?" })).GetProperty("results").GetProperty("structured");
+        host.Script("structured", connectorId, "SELECT public.bump()");
+        var bumped = await SearchAsync(client, new { query = "Bump the totals" });
+
+        Assert.Equal(["on|1s|memic-connector"], RowsAsText(settings));
+        Assert.Contains("read-only transaction", bumped.GetProperty("routing").GetProperty("reasoning").GetString(), StringComparison.Ordinal);
+        Assert.Equal("80.00", (await db.PsqlAsync(PostgresCluster.Database, "SELECT total FROM public.orders WHERE id = 11")).Trim());
+    }
+
+    [Fact]
     public async Task Hybrid_fills_both_result_kinds()
     {
         var (_, client, connectorId) = await ShopAsync("conn-hybrid");

@@ -13,12 +13,12 @@ internal static class SqlGuard
 {
     public const int MaxLength = 20_000;
 
+    /// <summary>Statement words; a column that happens to be named so can still be used quoted (<c>"lock"</c>).</summary>
     private static readonly HashSet<string> ForbiddenWords = new(StringComparer.OrdinalIgnoreCase)
     {
         "insert", "update", "delete", "merge", "upsert", "drop", "create", "alter", "truncate", "grant", "revoke", "copy", "call", "do",
         "execute", "prepare", "deallocate", "lock", "vacuum", "analyze", "analyse", "cluster", "reindex", "refresh", "listen", "notify",
-        "unlisten", "set", "reset", "begin", "commit", "rollback", "savepoint", "discard", "checkpoint", "into", "import", "load",
-        "security", "owner",
+        "unlisten", "set", "reset", "begin", "commit", "rollback", "savepoint", "discard", "checkpoint", "into",
     };
 
     /// <summary>Functions with effects a read-only transaction does not stop (files, other sessions, other servers, settings) or that run SQL text.</summary>
