@@ -59,6 +59,10 @@ public static class FunctionsTelemetry
             {
                 options.ConnectionString = configuration[ApplicationInsightsConnectionString];
                 options.Credential = credential;
+
+                // Every span, not the exporter's default rate limit: the workbook's counts and percentiles are read from them.
+                options.TracesPerSecond = null;
+                options.SamplingRatio = 1.0F;
             });
         }
 

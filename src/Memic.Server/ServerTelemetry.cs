@@ -42,7 +42,14 @@ public static class ServerTelemetry
             // Application Insights has local auth off (infra/modules/monitoring.bicep): ingestion needs an Entra token.
             services.AddAzureCredential(configuration);
             telemetry.UseAzureMonitor();
-            services.AddOptions<AzureMonitorOptions>().Configure<TokenCredential>((options, credential) => options.Credential = credential);
+            services.AddOptions<AzureMonitorOptions>().Configure<TokenCredential>((options, credential) =>
+            {
+                options.Credential = credential;
+
+                // Every span, not the distro's default rate limit: the workbook's counts and percentiles are read from them.
+                options.TracesPerSecond = null;
+                options.SamplingRatio = 1.0F;
+            });
         }
 
         return services;

@@ -185,6 +185,31 @@ public sealed class OtlpExportTests
     }
 }
 
+/// <summary>Application Insights export when its connection string is set, as infra sets it for the Functions app.</summary>
+public sealed class AzureMonitorExportTests
+{
+    [Fact]
+    public async Task With_an_application_insights_connection_string_the_server_exports_every_span_as_the_app_identity()
+    {
+        using var server = new MemicServerFactory
+        {
+            Settings = new Dictionary<string, string>
+            {
+                ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://127.0.0.1:9/",
+            },
+        };
+        using var admin = server.AdminClient();
+        await (await admin.GetAsync("/health", Ct)).ExpectAsync(HttpStatusCode.OK);
+
+        var options = server.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<global::Azure.Monitor.OpenTelemetry.AspNetCore.AzureMonitorOptions>>().CurrentValue;
+
+        // Application Insights takes Entra tokens only (infra turns local auth off).
+        Assert.Same(server.Services.GetRequiredService<global::Azure.Core.TokenCredential>(), options.Credential);
+        Assert.Null(options.TracesPerSecond);
+        Assert.Equal(1.0F, options.SamplingRatio);
+    }
+}
+
 /// <summary>Accepts OTLP/HTTP exports on a free loopback port and keeps what it received.</summary>
 internal sealed class LoopbackOtlpReceiver : IDisposable
 {
