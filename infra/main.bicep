@@ -262,6 +262,19 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+// Search latency, ingestion throughput and failures per environment, from the app's OpenTelemetry (docs/telemetry.md).
+module workbook 'modules/workbook.bicep' = {
+  scope: rg
+  name: 'workbook'
+  params: {
+    name: guid(subscription().id, rg.name, 'memic-workbook')
+    displayName: 'Memic: search and ingestion (${environmentName})'
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   scope: rg
   name: 'storage'
