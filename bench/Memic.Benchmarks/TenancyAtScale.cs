@@ -50,6 +50,7 @@ internal static class TenancyAtScale
             Console.WriteLine($"  total {placement.Elapsed.TotalSeconds:F1} s, {environments / placement.Elapsed.TotalSeconds:F0} environments/s");
             Console.WriteLine($"  per environment: p50 {Pct(placement.Milliseconds, 50):F2} ms, p99 {Pct(placement.Milliseconds, 99):F2} ms, max {placement.Milliseconds[^1]:F1} ms");
             Console.WriteLine($"  services: 1 configured + {placement.Grown} grown (fake deployments: {placement.Deployments}); fullest {placement.Counts.Values.Max()}, emptiest {placement.Counts.Values.Min()} of {capacity}");
+            Console.WriteLine($"  placements that met 'placements kept changing concurrently' (transient) and were retried: {placement.TransientRetries}");
             Console.WriteLine($"  load average after: {BenchSupport.LoadAverage()}");
 
             var queueing = await QueueCreateIndexAsync(placement.Placed, units, rate);
@@ -64,7 +65,9 @@ internal static class TenancyAtScale
         }
     }
 
-    private sealed record PlacementRun(TimeSpan Elapsed, List<double> Milliseconds, int Grown, int Deployments, IReadOnlyDictionary<string, int> Counts, List<(Guid Environment, string Service, int Order)> Placed);
+    private sealed record PlacementRun(
+        TimeSpan Elapsed, List<double> Milliseconds, int Grown, int Deployments, IReadOnlyDictionary<string, int> Counts,
+        List<(Guid Environment, string Service, int Order)> Placed, int TransientRetries);
 
     private static async Task<PlacementRun> PlaceAllAsync(
         ISearchPlacementCatalog catalog, Func<MemicEnvironment, Task> addEnvironment, int environments, int capacity, int units, int maxServices, int concurrency)
@@ -83,6 +86,7 @@ internal static class TenancyAtScale
         var milliseconds = new double[environments];
         var placed = new (Guid, string, int)[environments];
         var next = -1;
+        var retries = 0;
         var total = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
@@ -92,7 +96,21 @@ internal static class TenancyAtScale
                 var now = DateTimeOffset.UtcNow;
                 var started = Stopwatch.GetTimestamp();
                 await addEnvironment(new MemicEnvironment(ids[i], $"env-{i}", $"env {i}", Guid.Empty, Guid.Empty, EnvironmentStatus.Ready, now, now));
-                var location = await pool.PlaceAsync(ids[i], CancellationToken.None);
+                SearchServiceLocation location;
+                while (true)
+                {
+                    try
+                    {
+                        location = await pool.PlaceAsync(ids[i], CancellationToken.None);
+                        break;
+                    }
+                    catch (Memic.Core.Errors.TransientException)
+                    {
+                        // What a client does with the 503 this becomes: try again. Counted, since it is the contention cost.
+                        Interlocked.Increment(ref retries);
+                    }
+                }
+
                 milliseconds[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 placed[i] = (ids[i], location.Name, i);
             }
@@ -101,7 +119,7 @@ internal static class TenancyAtScale
 
         var counts = await catalog.CountPlacementsAsync(CancellationToken.None);
         var grown = (await catalog.ListSearchServicesAsync(CancellationToken.None)).Count;
-        return new PlacementRun(total.Elapsed, [.. milliseconds.Order()], grown, deployer.Deployments, counts, [.. placed]);
+        return new PlacementRun(total.Elapsed, [.. milliseconds.Order()], grown, deployer.Deployments, counts, [.. placed], retries);
     }
 
     /// <summary>
