@@ -7,8 +7,29 @@ targetScope = 'subscription'
 @description('azd environment name; names the resource group and seeds every resource name.')
 param environmentName string
 
+// Regions that offer the Flex Consumption plan (`az functionapp list-flexconsumption-locations`); a region outside
+// this list fails at the plan, after everything else was created, so it is refused up front.
 @minLength(1)
-@description('Primary location for all resources.')
+@description('Primary location for all resources; the Function App\'s Flex Consumption plan must be offered there.')
+@allowed([
+  'australiaeast'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'northcentralus'
+  'northeurope'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westcentralus'
+  'westeurope'
+  'westus2'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -72,7 +93,8 @@ param embeddingModelName string = 'text-embedding-3-small'
 @minValue(0)
 param embeddingDimensions int = 0
 param embeddingModelVersion string = '1'
-param embeddingDeploymentSku string = 'Standard'
+@description('`GlobalStandard` is offered in most regions; regional `Standard` text-embedding-3 deployments exist in only a few.')
+param embeddingDeploymentSku string = 'GlobalStandard'
 @description('Thousands of tokens per minute.')
 param embeddingCapacity int = 30
 
@@ -84,14 +106,28 @@ param embeddingEndpointNeedsKey bool = true
 @minValue(0)
 param embeddingTokensPerMinute int = 0
 
-param chatModelName string = 'gpt-4o-mini'
-param chatModelVersion string = '2024-07-18'
+@description('Deploy a chat model for generated answers; without it answers stay extractive.')
+param deployChat bool = true
+// gpt-4o-mini 2024-07-18 was retired on 2026-10-01; gpt-5.4-mini 2026-03-17 is a current GA model on GlobalStandard.
+param chatModelName string = 'gpt-5.4-mini'
+param chatModelVersion string = '2026-03-17'
 param chatDeploymentSku string = 'GlobalStandard'
 @description('Thousands of tokens per minute.')
 param chatCapacity int = 30
 
 @description('Key Vault purge protection: irreversible, and holds the vault name for the retention period after `azd down`.')
 param keyVaultPurgeProtection bool = false
+
+@description('Private networking: the Function App joins a virtual network and reaches Storage, Key Vault, Search and Azure OpenAI through private endpoints, whose public access is then off.')
+param vnetEnabled bool = false
+
+@description('Address space of the virtual network when vnetEnabled.')
+param vnetAddressPrefix string = '10.40.0.0/16'
+@description('Subnet the Function App integrates with (a /24 leaves room for Flex Consumption to scale out).')
+param vnetAppSubnetPrefix string = '10.40.0.0/24'
+param vnetPrivateEndpointSubnetPrefix string = '10.40.1.0/24'
+@description('With vnetEnabled: the public IP address of the machine running `azd up`, let through the Key Vault firewall so the postprovision hook can write the admin key. Empty: run the hooks from inside the network.')
+param deployerIpAddress string = ''
 
 @minValue(40)
 @maxValue(1000)
@@ -124,6 +160,7 @@ var names = {
   openAi: 'oai-${resourceToken}'
   plan: 'plan-${resourceToken}'
   functionApp: 'func-${resourceToken}'
+  vnet: 'vnet-${resourceToken}'
 }
 
 var uploadsContainerName = 'uploads'
@@ -225,6 +262,19 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+// Search latency, ingestion throughput and failures per environment, from the app's OpenTelemetry (docs/telemetry.md).
+module workbook 'modules/workbook.bicep' = {
+  scope: rg
+  name: 'workbook'
+  params: {
+    name: guid(subscription().id, rg.name, 'memic-workbook')
+    displayName: 'Memic: search and ingestion (${environmentName})'
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   scope: rg
   name: 'storage'
@@ -236,6 +286,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     hostContainerNames: hostContainerNames
     systemTopicName: names.systemTopic
+    privateOnly: vnetEnabled
   }
 }
 
@@ -247,6 +298,8 @@ module keyVault 'modules/key-vault.bicep' = {
     location: location
     tags: tags
     enablePurgeProtection: keyVaultPurgeProtection
+    privateOnly: vnetEnabled
+    allowedIpAddress: deployerIpAddress
   }
 }
 
@@ -261,6 +314,7 @@ module search 'search-service.bicep' = {
     replicaCount: searchReplicaCount
     partitionCount: searchPartitionCount
     semanticRanker: searchSemanticRanker
+    publicNetworkAccess: vnetEnabled ? 'disabled' : 'enabled'
     // No principalId: the app's search roles are granted on the resource group (see grants).
   }
 }
@@ -277,6 +331,8 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
     embeddingModelVersion: embeddingModelVersion
     embeddingSkuName: embeddingDeploymentSku
     embeddingCapacity: embeddingCapacity
+    privateOnly: vnetEnabled
+    deployChat: deployChat
     chatDeploymentName: chatModelName
     chatModelName: chatModelName
     chatModelVersion: chatModelVersion
@@ -339,10 +395,19 @@ var memicSettings = union(
         Memic__Embeddings__Dimensions: string(embeddingVectorLength)
         // Azure OpenAI capacity is counted in units of 1,000 tokens per minute.
         Memic__Embeddings__TokensPerMinute: string(embeddingCapacity * 1000)
+      }
+    : {},
+  deployOpenAi && deployChat
+    ? {
         Memic__Chat__Provider: 'AzureOpenAI'
         Memic__Chat__Endpoint: openAi!.outputs.endpoint
         Memic__Chat__Model: openAi!.outputs.chatDeploymentName
       }
+    : deployOpenAi
+        ? { Memic__Chat__Provider: 'None' }
+        : {},
+  deployOpenAi
+    ? {}
     : !empty(embeddingEndpoint)
         ? union(
             {
@@ -380,12 +445,92 @@ module functionApp 'modules/function-app.bicep' = {
     appSettings: memicSettings
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
-  // The host starts as soon as the app exists; its storage and vault roles must already be there.
+  // The host starts as soon as the app exists; its storage and vault roles (and, with private networking,
+  // the endpoints it reaches them through) must already be there.
   dependsOn: [
     roleAssignments
+    privateEndpoints
   ]
 }
+
+// Private networking: one endpoint per service (three for Storage: the app and the host use blobs, queues
+// and tables), each in the private DNS zone its host name resolves through inside the network.
+var privateLinks = !vnetEnabled
+  ? []
+  : concat(
+      map(['blob', 'queue', 'table'], service => {
+        name: service
+        type: 'Microsoft.Storage/storageAccounts'
+        target: names.storage
+        groupId: service
+        zone: 'privatelink.${service}.${environment().suffixes.storage}'
+      }),
+      [
+        {
+          name: 'vault'
+          type: 'Microsoft.KeyVault/vaults'
+          target: names.keyVault
+          groupId: 'vault'
+          zone: 'privatelink.vaultcore.azure.net'
+        }
+        {
+          name: 'search'
+          type: 'Microsoft.Search/searchServices'
+          target: names.search
+          groupId: 'searchService'
+          zone: 'privatelink.search.windows.net'
+        }
+      ],
+      deployOpenAi
+        ? [
+            {
+              name: 'openai'
+              type: 'Microsoft.CognitiveServices/accounts'
+              target: names.openAi
+              groupId: 'account'
+              zone: 'privatelink.openai.azure.com'
+            }
+          ]
+        : []
+    )
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  scope: rg
+  name: 'network'
+  params: {
+    name: names.vnet
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+    appSubnetPrefix: vnetAppSubnetPrefix
+    privateEndpointSubnetPrefix: vnetPrivateEndpointSubnetPrefix
+    privateDnsZoneNames: map(privateLinks, link => link.zone)
+  }
+}
+
+module privateEndpoints 'modules/private-endpoint.bicep' = [
+  for link in privateLinks: {
+    scope: rg
+    name: 'pe-${link.name}'
+    params: {
+      name: 'pe-${link.name}-${resourceToken}'
+      location: location
+      tags: tags
+      subnetId: network!.outputs.privateEndpointSubnetId
+      targetResourceId: '${rg.id}/providers/${link.type}/${link.target}'
+      groupId: link.groupId
+      privateDnsZoneName: link.zone
+    }
+    dependsOn: [
+      storage
+      keyVault
+      search
+      openAi
+    ]
+  }
+]
 
 module roleAssignments 'modules/role-assignment.bicep' = [
   for (grant, i) in grants: {

@@ -52,6 +52,13 @@ param hostingMode string = 'Default'
 ])
 param semanticRanker string = 'free'
 
+@description('`disabled` refuses traffic from the internet, so only private endpoints reach the service (private networking).')
+@allowed([
+  'enabled'
+  'disabled'
+])
+param publicNetworkAccess string = 'enabled'
+
 @description('Principal (the function app\'s identity) that gets index data and service rights; empty grants nothing.')
 param principalId string = ''
 
@@ -89,7 +96,7 @@ resource search 'Microsoft.Search/searchServices@2025-05-01' = {
     // Entra ID only: admin and query keys are refused, so there is no key to leak.
     disableLocalAuth: true
     semanticSearch: sku == 'free' ? null : semanticRanker
-    publicNetworkAccess: 'enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -105,6 +112,7 @@ module roleAssignments 'modules/role-assignment.bicep' = [
   }
 ]
 
+output id string = search.id
 output name string = search.name
 output endpoint string = search.properties.endpoint
 output indexCapacity int = indexCapacity > 0 ? indexCapacity : indexLimits[sku]

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Memic.Benchmarks;
 
-// Commands: `me-throughput`, `ingestion`, `calibrate`, `retrieval-quality`, `relevance-real`, `search-latency`, `startup` (see docs/benchmarks.md);
+// Commands: `me-throughput`, `ingestion`, `calibrate`, `retrieval-quality`, `relevance-real`, `search-latency`, `startup`, `tenancy` (see docs/benchmarks.md);
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "me-throughput")
 {
@@ -31,6 +31,11 @@ if (args.Length > 0 && args[0] == "search-latency")
 if (args.Length > 0 && args[0] == "startup")
 {
     return await StartupAndMemory.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "tenancy")
+{
+    return await TenancyAtScale.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "calibrate")

@@ -7,7 +7,7 @@
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
-foreach ($name in 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'AZURE_EVENTGRID_SYSTEM_TOPIC_NAME',
+foreach ($name in 'AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'AZURE_EVENTGRID_SYSTEM_TOPIC_NAME',
     'AZURE_STORAGE_UPLOADS_CONTAINER', 'AZURE_KEY_VAULT_NAME', 'SERVICE_API_URI') {
     if (-not [Environment]::GetEnvironmentVariable($name)) {
         throw "$name is not set; run this through azd (azd up or azd deploy) after azd provision."
@@ -17,6 +17,8 @@ if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
     throw 'The Azure CLI (az) is required for this hook.'
 }
 
+# Every az call names the subscription azd provisioned, not whichever one `az account set` last chose.
+$subscription = $env:AZURE_SUBSCRIPTION_ID
 $resourceGroup = $env:AZURE_RESOURCE_GROUP
 $appName = $env:AZURE_FUNCTION_APP_NAME
 $vaultName = $env:AZURE_KEY_VAULT_NAME
@@ -29,7 +31,7 @@ Write-Host "Waiting for the blobs extension key of $appName..."
 $blobsKey = ''
 for ($attempt = 1; -not $blobsKey; $attempt++) {
     $blobsKey = az functionapp keys list --name $appName --resource-group $resourceGroup `
-        --query 'systemKeys.blobs_extension' --output tsv 2>$null
+        --query 'systemKeys.blobs_extension' --subscription $subscription --output tsv 2>$null
     if (-not $blobsKey) {
         if ($attempt -ge 18) { throw 'No blobs_extension key after 3 minutes; check that the app deployed and started.' }
         Start-Sleep -Seconds 10
@@ -54,7 +56,7 @@ try {
             --endpoint "@$endpointFile" `
             --included-event-types Microsoft.Storage.BlobCreated `
             --subject-begins-with "/blobServices/default/containers/$uploads/" `
-            --output none 2>&1
+            --subscription $subscription --output none 2>&1
         if ($LASTEXITCODE -eq 0) { break }
         if ($attempt -ge 6) {
             # az's message may quote the endpoint; never print the webhook key.
@@ -70,5 +72,5 @@ finally {
 
 Write-Host ''
 Write-Host 'Read the admin key with:'
-Write-Host "  az keyvault secret show --vault-name $vaultName --name $secretName --query value --output tsv"
+Write-Host "  az keyvault secret show --vault-name $vaultName --name $secretName --query value --output tsv --subscription $subscription"
 Write-Host "API: $($env:SERVICE_API_URI)/api/v1"

@@ -8,6 +8,7 @@
 # azd passes the Bicep outputs (AZURE_*, SERVICE_API_*) as environment variables.
 set -eu
 
+: "${AZURE_SUBSCRIPTION_ID:?run this through azd, which sets the subscription it provisioned}"
 : "${AZURE_RESOURCE_GROUP:?run this through azd (azd up or azd deploy)}"
 : "${AZURE_FUNCTION_APP_NAME:?missing; run azd provision first}"
 : "${AZURE_EVENTGRID_SYSTEM_TOPIC_NAME:?missing; run azd provision first}"
@@ -39,7 +40,7 @@ while [ -z "$blobs_key" ]; do
     --name "$AZURE_FUNCTION_APP_NAME" \
     --resource-group "$AZURE_RESOURCE_GROUP" \
     --query "systemKeys.blobs_extension" \
-    --output tsv 2>/dev/null || true)
+    --subscription "$AZURE_SUBSCRIPTION_ID" --output tsv 2>/dev/null || true)
   if [ -z "$blobs_key" ]; then
     attempt=$((attempt + 1))
     if [ "$attempt" -ge 18 ]; then
@@ -63,7 +64,7 @@ until output=$(az eventgrid system-topic event-subscription create \
     --endpoint "@$secrets_dir/endpoint" \
     --included-event-types Microsoft.Storage.BlobCreated \
     --subject-begins-with "/blobServices/default/containers/${AZURE_STORAGE_UPLOADS_CONTAINER}/" \
-    --output none 2>&1); do
+    --subscription "$AZURE_SUBSCRIPTION_ID" --output none 2>&1); do
   attempt=$((attempt + 1))
   if [ "$attempt" -ge 6 ]; then
     # az's message may quote the endpoint; never print the webhook key.
@@ -77,5 +78,5 @@ done
 
 echo ""
 echo "Read the admin key with:"
-echo "  az keyvault secret show --vault-name ${AZURE_KEY_VAULT_NAME} --name ${secret_name} --query value --output tsv"
+echo "  az keyvault secret show --vault-name ${AZURE_KEY_VAULT_NAME} --name ${secret_name} --query value --output tsv --subscription ${AZURE_SUBSCRIPTION_ID}"
 echo "API: ${SERVICE_API_URI}/api/v1"

@@ -6,7 +6,7 @@
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
-foreach ($name in 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'AZURE_KEY_VAULT_NAME') {
+foreach ($name in 'AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'AZURE_KEY_VAULT_NAME') {
     if (-not [Environment]::GetEnvironmentVariable($name)) {
         throw "$name is not set; run this through azd (azd up or azd provision)."
     }
@@ -15,6 +15,8 @@ if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
     throw 'The Azure CLI (az) is required for this hook.'
 }
 
+# Every az call names the subscription azd provisioned, not whichever one `az account set` last chose.
+$subscription = $env:AZURE_SUBSCRIPTION_ID
 $resourceGroup = $env:AZURE_RESOURCE_GROUP
 $appName = $env:AZURE_FUNCTION_APP_NAME
 $vaultName = $env:AZURE_KEY_VAULT_NAME
@@ -23,7 +25,7 @@ $secretName = if ($env:MEMIC_ADMIN_KEY_SECRET_NAME) { $env:MEMIC_ADMIN_KEY_SECRE
 # Tell "no such secret" apart from "no access yet": new role assignments can take minutes to apply.
 $exists = $null
 for ($attempt = 1; $null -eq $exists; $attempt++) {
-    $output = az keyvault secret show --vault-name $vaultName --name $secretName --query id --output tsv 2>&1
+    $output = az keyvault secret show --vault-name $vaultName --name $secretName --query id --subscription $subscription --output tsv 2>&1
     if ($LASTEXITCODE -eq 0) {
         $exists = $true
     }
@@ -48,7 +50,7 @@ if (-not $exists) {
     try {
         [System.IO.File]::WriteAllText($keyFile, $adminKey)
         az keyvault secret set --vault-name $vaultName --name $secretName --file $keyFile `
-            --encoding utf-8 --content-type 'text/plain' --output none
+            --encoding utf-8 --content-type 'text/plain' --subscription $subscription --output none
         if ($LASTEXITCODE -ne 0) { throw 'Storing the admin key in Key Vault failed.' }
     }
     finally {
@@ -68,7 +70,7 @@ if (-not $exists) {
                 slotSetting = $false
             }) | Set-Content -Path $settingsFile -Encoding utf8NoBOM
         az functionapp config appsettings set --name $appName --resource-group $resourceGroup `
-            --settings "@$settingsFile" --output none
+            --settings "@$settingsFile" --subscription $subscription --output none
         if ($LASTEXITCODE -ne 0) { throw 'Refreshing the MEMIC_ADMIN_KEY setting failed.' }
     }
     finally {
@@ -81,4 +83,4 @@ else {
 }
 
 Write-Host 'Read the admin key with:'
-Write-Host "  az keyvault secret show --vault-name $vaultName --name $secretName --query value --output tsv"
+Write-Host "  az keyvault secret show --vault-name $vaultName --name $secretName --query value --output tsv --subscription $subscription"

@@ -6,6 +6,7 @@
 # azd passes the Bicep outputs (AZURE_*) as environment variables.
 set -eu
 
+: "${AZURE_SUBSCRIPTION_ID:?run this through azd, which sets the subscription it provisioned}"
 : "${AZURE_RESOURCE_GROUP:?run this through azd (azd up or azd provision)}"
 : "${AZURE_FUNCTION_APP_NAME:?missing; run azd provision first}"
 : "${AZURE_KEY_VAULT_NAME:?missing; run azd provision first}"
@@ -27,7 +28,7 @@ trap 'rm -rf "$secrets_dir"' EXIT
 exists=""
 attempt=0
 while [ -z "$exists" ]; do
-  if output=$(az keyvault secret show --vault-name "$AZURE_KEY_VAULT_NAME" --name "$secret_name" --query id --output tsv 2>&1); then
+  if output=$(az keyvault secret show --vault-name "$AZURE_KEY_VAULT_NAME" --name "$secret_name" --query id --subscription "$AZURE_SUBSCRIPTION_ID" --output tsv 2>&1); then
     exists="yes"
   else
     case "$output" in
@@ -56,7 +57,7 @@ if [ "$exists" = "no" ]; then
     --file "$key_file" \
     --encoding utf-8 \
     --content-type "text/plain" \
-    --output none
+    --subscription "$AZURE_SUBSCRIPTION_ID" --output none
   unset admin_key
 
   # MEMIC_ADMIN_KEY is a Key Vault reference. App Service may have tried it (and failed) when the
@@ -70,11 +71,11 @@ JSON
     --name "$AZURE_FUNCTION_APP_NAME" \
     --resource-group "$AZURE_RESOURCE_GROUP" \
     --settings "@$secrets_dir/settings.json" \
-    --output none
+    --subscription "$AZURE_SUBSCRIPTION_ID" --output none
   echo "Created the admin key in Key Vault ${AZURE_KEY_VAULT_NAME} (secret ${secret_name})."
 else
   echo "The admin key already exists in Key Vault ${AZURE_KEY_VAULT_NAME} (secret ${secret_name}); left unchanged."
 fi
 
 echo "Read the admin key with:"
-echo "  az keyvault secret show --vault-name ${AZURE_KEY_VAULT_NAME} --name ${secret_name} --query value --output tsv"
+echo "  az keyvault secret show --vault-name ${AZURE_KEY_VAULT_NAME} --name ${secret_name} --query value --output tsv --subscription ${AZURE_SUBSCRIPTION_ID}"

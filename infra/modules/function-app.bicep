@@ -18,6 +18,9 @@ param applicationInsightsName string
 @description('App settings of the application itself (Memic__*); host settings are added here.')
 param appSettings object
 
+@description('Subnet (delegated to Microsoft.App/environments) the app sends its outbound traffic through; empty means no virtual network.')
+param virtualNetworkSubnetId string = ''
+
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
@@ -67,8 +70,11 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
     httpsOnly: true
     // Key Vault references in app settings resolve with this identity (there is no system one).
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
+      // azd deploys with the caller's Entra token; nothing uploads over FTP.
+      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
@@ -90,6 +96,24 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
         version: '10.0'
       }
     }
+  }
+}
+
+// Publishing with a user name and password (FTP and the SCM site's basic auth) is off: azd and the
+// portal deploy with Entra tokens, so a leaked publish profile gives nothing.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
   }
 }
 

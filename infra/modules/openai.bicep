@@ -12,6 +12,12 @@ param embeddingSkuName string
 @description('Thousands of tokens per minute.')
 param embeddingCapacity int
 
+@description('Refuse traffic from the internet: only the private endpoint reaches the account (private networking).')
+param privateOnly bool = false
+
+@description('Deploy the chat model; without it the app\'s answers stay extractive.')
+param deployChat bool = true
+
 param chatDeploymentName string
 param chatModelName string
 param chatModelVersion string
@@ -31,7 +37,10 @@ resource account 'Microsoft.CognitiveServices/accounts@2025-06-01' = {
     // A custom subdomain is what makes Entra token auth possible.
     customSubDomainName: name
     disableLocalAuth: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateOnly ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: privateOnly ? 'Deny' : 'Allow'
+    }
   }
 }
 
@@ -51,7 +60,7 @@ resource embedding 'Microsoft.CognitiveServices/accounts/deployments@2025-06-01'
   }
 }
 
-resource chat 'Microsoft.CognitiveServices/accounts/deployments@2025-06-01' = {
+resource chat 'Microsoft.CognitiveServices/accounts/deployments@2025-06-01' = if (deployChat) {
   parent: account
   name: chatDeploymentName
   sku: {
@@ -71,7 +80,8 @@ resource chat 'Microsoft.CognitiveServices/accounts/deployments@2025-06-01' = {
   ]
 }
 
+output id string = account.id
 output name string = account.name
 output endpoint string = account.properties.endpoint
 output embeddingDeploymentName string = embedding.name
-output chatDeploymentName string = chat.name
+output chatDeploymentName string = deployChat ? chat.name : ''

@@ -17,6 +17,9 @@ param hostContainerNames string[]
 @description('Name of the Event Grid system topic that publishes this account\'s blob events.')
 param systemTopicName string
 
+@description('Refuse traffic from the internet: only private endpoints reach the account (private networking).')
+param privateOnly bool = false
+
 @allowed([
   'Standard_LRS'
   'Standard_ZRS'
@@ -40,9 +43,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateOnly ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateOnly ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }

@@ -97,6 +97,7 @@ public static class FunctionsComposition
             options.QueueName = AzureQueueOptions.DefaultQueueName;
         });
         services.Replace(ServiceDescriptor.Singleton<IIngestionQueue, FunctionsIngestionQueue>());
+        services.AddHostedService<IngestionQueueDepthProbe>();
         return services;
     }
 

@@ -6,4 +6,5 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMemicHttpErrors();
 builder.Services.AddMemicFunctionsApp(builder.Configuration);
+builder.Services.AddMemicTelemetry(builder.Configuration);
 await builder.Build().RunAsync();

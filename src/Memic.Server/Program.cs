@@ -15,6 +15,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 }
 
 builder.Services.AddMemicServer(builder.Configuration);
+builder.Services.AddMemicTelemetry(builder.Configuration);
 builder.Services.AddHostedService<LocalServerStartup>();
 builder.Services.AddHostedService<ExpiredEnvironmentSweeper>();
 

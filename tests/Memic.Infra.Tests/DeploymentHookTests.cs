@@ -43,6 +43,8 @@ public sealed partial class DeploymentHookTests : IDisposable
         exit 0
         """;
 
+    private const string Subscription = "00000000-1111-2222-3333-444444444444";
+
     private readonly string _directory = Directory.CreateTempSubdirectory("memic-hook-").FullName;
 
     private static string RepositoryRoot => Path.GetFullPath(Path.Combine(BicepCli.InfraDirectory, ".."));
@@ -181,9 +183,55 @@ public sealed partial class DeploymentHookTests : IDisposable
         Assert.NotEqual(AdminKeyArgument().Match(first).Value, AdminKeyArgument().Match(second).Value);
     }
 
+    [Theory]
+    [InlineData("postprovision.sh")]
+    [InlineData("postdeploy.sh")]
+    public async Task Every_az_call_of_a_hook_names_the_provisioned_subscription(string hook)
+    {
+        var (exitCode, output, calls) = await RunHookAsync(hook);
+
+        Assert.True(exitCode == 0, output);
+        Assert.NotEmpty(calls);
+        // Whatever `az account set` chose last, the hooks act on the subscription azd provisioned.
+        Assert.All(calls, call => Assert.Contains($" --subscription {Subscription} ", call + " ", StringComparison.Ordinal));
+        Assert.Contains($"--output tsv --subscription {Subscription}", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postprovision.sh")]
+    [InlineData("postdeploy.sh")]
+    public async Task A_hook_without_the_azd_subscription_stops_before_calling_az(string hook)
+    {
+        var (exitCode, output, calls) = await RunHookAsync(hook, subscription: string.Empty);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("AZURE_SUBSCRIPTION_ID", output, StringComparison.Ordinal);
+        Assert.Empty(calls);
+    }
+
+    [Theory]
+    [InlineData("postprovision.ps1")]
+    [InlineData("postdeploy.ps1")]
+    public void Every_az_call_of_a_windows_hook_names_the_provisioned_subscription(string hook)
+    {
+        // PowerShell is not on the CI machine, so the Windows hooks are read: each az command, with its
+        // backtick-continued lines joined, passes --subscription from AZURE_SUBSCRIPTION_ID.
+        var script = Hook(hook).ReplaceLineEndings("\n").Replace("`\n", " ", StringComparison.Ordinal);
+        var commands = script.Split('\n')
+            .Select(line => line.Trim())
+            .Where(line => !line.StartsWith('#') && !line.StartsWith("Write-Host", StringComparison.Ordinal) && !line.Contains("Get-Command az", StringComparison.Ordinal))
+            .Where(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"(^|[=(]\s*)az \w"))
+            .ToList();
+
+        Assert.NotEmpty(commands);
+        Assert.All(commands, command => Assert.Contains("--subscription $subscription", command, StringComparison.Ordinal));
+        Assert.Contains("$subscription = $env:AZURE_SUBSCRIPTION_ID", script, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private async Task<(int ExitCode, string Output, IReadOnlyList<string> Calls)> RunHookAsync(string hook, bool secretExists = false, int eventGridFailures = 0)
+    private async Task<(int ExitCode, string Output, IReadOnlyList<string> Calls)> RunHookAsync(
+        string hook, bool secretExists = false, int eventGridFailures = 0, string subscription = Subscription)
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "The POSIX hooks need sh; the .ps1 files are the Windows variants.");
         var az = Path.Combine(_directory, "az");
@@ -206,6 +254,7 @@ public sealed partial class DeploymentHookTests : IDisposable
         start.Environment["FAKE_SECRET_EXISTS"] = secretExists ? "1" : string.Empty;
         start.Environment["FAKE_EVENTGRID_FAILURES"] = eventGridFailures.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["MEMIC_HOOK_RETRY_SECONDS"] = "0";
+        start.Environment["AZURE_SUBSCRIPTION_ID"] = subscription;
         start.Environment["AZURE_RESOURCE_GROUP"] = "rg-test";
         start.Environment["AZURE_FUNCTION_APP_NAME"] = "func-test";
         start.Environment["AZURE_EVENTGRID_SYSTEM_TOPIC_NAME"] = "evgt-test";

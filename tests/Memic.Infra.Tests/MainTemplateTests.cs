@@ -395,7 +395,7 @@ public sealed class MainTemplateTests(InfraFixture infra)
         Assert.Equal("OpenAI", account.Body["kind"]);
         Assert.Equal(true, account.Properties["disableLocalAuth"]);
         Assert.Equal(account.Name, account.Properties["customSubDomainName"]);
-        Assert.Equal(["text-embedding-3-small", "gpt-4o-mini"], models);
+        Assert.Equal(["text-embedding-3-small", "gpt-5.4-mini"], models);
     }
 
     [Fact]

@@ -66,6 +66,20 @@ public sealed class AzureStorageIngestionQueue : IIngestionQueue
         _logger.LogInformation("Queued file {FileId} of environment {EnvironmentId} for ingestion in {Delay}", fileId, environmentId, delay);
     }
 
+    /// <summary>Messages in the queue, visible or delayed, as the service estimates it; 0 when the queue does not exist yet.</summary>
+    public async Task<long> GetApproximateDepthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = await _queue.GetPropertiesAsync(cancellationToken);
+            return properties.Value.ApproximateMessagesCountLong;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0;
+        }
+    }
+
     public void Cancel(Guid fileId)
     {
         // Nothing runs in this class; see the remarks.

@@ -4,6 +4,7 @@ using Memic.Core.Errors;
 using Memic.Core.Files;
 using Memic.Core.Ports;
 using Memic.Core.Search;
+using Memic.Core.Telemetry;
 using Memic.Core.Usage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -137,6 +138,7 @@ public sealed class FileIngestionPipeline(
         logger.LogWarning("File {FileId} of environment {EnvironmentId} was started {MaxAttempts} times without finishing {Step}; failing it", file.Id, file.EnvironmentId, maxAttempts, step.Name);
         var reason = $"Processing this file stopped {maxAttempts} times during {step.Name} without finishing (it crashed, ran out of memory or time), so it will not be tried again. Check the file, or split it, and upload it again.";
         await SetStatusAsync(run, step.Failed, reason, CancellationToken.None);
+        MemicTelemetry.RecordFileFailed(file.EnvironmentId, step.Name);
         return false;
     }
 
@@ -193,6 +195,7 @@ public sealed class FileIngestionPipeline(
     private async Task RunFromAsync(Run run, CancellationToken cancellationToken)
     {
         var file = run.File;
+        using var activity = MemicTelemetry.StartIngestion(file.EnvironmentId, file.Id);
         logger.LogInformation("Ingesting file {FileId} of environment {EnvironmentId} from step {Step}", file.Id, file.EnvironmentId, Steps[run.ResumeAt].Name);
 
         foreach (var (step, position) in Steps.Select((s, i) => (s, i)))
@@ -203,11 +206,41 @@ public sealed class FileIngestionPipeline(
             var alreadyStarted = run.Claimed && position == run.ResumeAt;
             if (!await RunStepAsync(run, step, report, alreadyStarted, cancellationToken))
             {
+                if (run.File.Status == step.Failed)
+                {
+                    MemicTelemetry.Fail(activity);
+                }
+
                 return;
             }
         }
 
         await FinishAsync(run, cancellationToken);
+    }
+
+    /// <summary>Runs one step in its own span, and counts its time and, when it failed the file, the failure.</summary>
+    private async Task<bool> RunStepAsync(Run run, Step step, bool report, bool alreadyStarted, CancellationToken cancellationToken)
+    {
+        var environmentId = run.File.EnvironmentId;
+        using var activity = MemicTelemetry.StartIngestionStep(step.Name, environmentId, run.File.Id);
+        var started = time.GetTimestamp();
+        var goOn = false;
+        try
+        {
+            goOn = await RunStepCoreAsync(run, step, report, alreadyStarted, cancellationToken);
+            return goOn;
+        }
+        finally
+        {
+            var failed = run.File.Status == step.Failed;
+            if (failed)
+            {
+                MemicTelemetry.Fail(activity);
+                MemicTelemetry.RecordFileFailed(environmentId, step.Name);
+            }
+
+            MemicTelemetry.RecordIngestionStep(step.Name, environmentId, time.GetElapsedTime(started), succeeded: goOn && !failed);
+        }
     }
 
     private static int FirstIncompleteStep(FileStatus status) => status switch
@@ -219,7 +252,7 @@ public sealed class FileIngestionPipeline(
     };
 
     /// <summary>Runs one step; returns false when the run must stop (failed, or the file was deleted).</summary>
-    private async Task<bool> RunStepAsync(Run run, Step step, bool report, bool alreadyStarted, CancellationToken cancellationToken)
+    private async Task<bool> RunStepCoreAsync(Run run, Step step, bool report, bool alreadyStarted, CancellationToken cancellationToken)
     {
         if (report && !alreadyStarted && !await SetStatusAsync(run, step.Started, null, cancellationToken))
         {
@@ -379,6 +412,7 @@ public sealed class FileIngestionPipeline(
 
         usage.Record(run.File.EnvironmentId, new UsageCounters(
             Files: 1, Bytes: ready.Size, Pages: ready.PageCount ?? 0, Chunks: chunks.Count, EmbeddingTokens: chunks.Sum(c => (long)c.TokenCount)));
+        MemicTelemetry.RecordFileReady(ready.EnvironmentId, ready.Size, chunks.Count);
         logger.LogInformation("File {FileId} is ready: {Pages} pages, {Chunks} chunks", ready.Id, ready.PageCount, chunks.Count);
     }
 

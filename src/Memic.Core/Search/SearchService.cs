@@ -1,6 +1,7 @@
 using Memic.Core.Embeddings;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
+using Memic.Core.Telemetry;
 using Memic.Core.Usage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -33,10 +34,29 @@ public sealed class SearchService(
 
     private readonly RelevanceProfile _profile = RelevanceProfile.For(model.Info.ModelId);
 
-    /// <summary>A search as the API bills it: retrieval, counted as one search in the environment's usage.</summary>
+    /// <summary>
+    /// A search as the API bills it: retrieval, counted as one search in the environment's usage, traced and timed
+    /// (<see cref="MemicTelemetry.SearchSpan"/>, <see cref="MemicTelemetry.SearchDurationMetric"/>). Retrieval for chat or
+    /// the local server's warm-up is not a search and is not in those.
+    /// </summary>
     public async Task<SearchOutcome> SearchAsync(Guid environmentId, SearchRequest request, CancellationToken cancellationToken)
     {
-        var outcome = await RetrieveAsync(environmentId, request, cancellationToken);
+        var started = time.GetTimestamp();
+        using var activity = MemicTelemetry.StartSearch(environmentId);
+        SearchOutcome outcome;
+        try
+        {
+            outcome = await RetrieveAsync(environmentId, request, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            MemicTelemetry.RecordSearch(environmentId, time.GetElapsedTime(started), succeeded: false);
+            MemicTelemetry.Fail(activity, ex);
+            throw;
+        }
+
+        MemicTelemetry.RecordSearch(environmentId, time.GetElapsedTime(started), succeeded: true);
+        activity?.SetTag("memic.search.hits", outcome.Hits.Count);
         usage.Record(environmentId, new UsageCounters(Searches: 1));
         return outcome;
     }

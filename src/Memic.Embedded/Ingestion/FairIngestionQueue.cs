@@ -11,6 +11,7 @@ internal sealed class FairIngestionQueue(int perEnvironment) : IDisposable
     private readonly Dictionary<Guid, Queue<Guid>> _waiting = [];
     private readonly LinkedList<Guid> _turns = new();
     private readonly Dictionary<Guid, int> _running = [];
+    private int _waitingCount;
 
     // Released on every change that can make a file takeable (one added, one finished); waiters re-check, so an extra
     // release only costs a spurious look.
@@ -29,6 +30,7 @@ internal sealed class FairIngestionQueue(int perEnvironment) : IDisposable
             }
 
             files.Enqueue(fileId);
+            _waitingCount++;
         }
 
         _changed.Release();
@@ -68,6 +70,9 @@ internal sealed class FairIngestionQueue(int perEnvironment) : IDisposable
         _changed.Release();
     }
 
+    /// <summary>Files waiting for a worker, across environments (the queue-depth gauge reads it).</summary>
+    public int Waiting => Volatile.Read(ref _waitingCount);
+
     /// <summary>Files of the environment now running (tests and logs).</summary>
     public int RunningIn(Guid environmentId)
     {
@@ -94,6 +99,7 @@ internal sealed class FairIngestionQueue(int perEnvironment) : IDisposable
 
                 var files = _waiting[environmentId];
                 var fileId = files.Dequeue();
+                _waitingCount--;
                 _running[environmentId] = running + 1;
 
                 // Its turn is used: to the back of the line, or out of it when it has nothing more waiting.

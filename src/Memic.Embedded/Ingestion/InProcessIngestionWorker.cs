@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Memic.Core.Ingestion;
 using Memic.Core.Ports;
+using Memic.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,8 +20,12 @@ public sealed class InProcessIngestionWorker(
     IOptions<IngestionWorkerOptions> options,
     ILogger<InProcessIngestionWorker> logger) : BackgroundService, IIngestionQueue
 {
+    /// <summary>The queue's name on the queue-depth gauge.</summary>
+    public const string QueueName = "in-process";
+
     private readonly FairIngestionQueue _queue = new(Math.Max(1, options.Value.Concurrency) / 2);
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _pending = new();
+    private IDisposable? _depthGauge;
 
     public ValueTask EnqueueAsync(Guid environmentId, Guid fileId, CancellationToken cancellationToken)
     {
@@ -53,8 +58,15 @@ public sealed class InProcessIngestionWorker(
     /// <summary>True when nothing is queued or running (tests and shutdown use it).</summary>
     public bool IsIdle => _pending.IsEmpty;
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _depthGauge = MemicTelemetry.ObserveQueueDepth(QueueName, () => _queue.Waiting);
+        return base.StartAsync(cancellationToken);
+    }
+
     public override void Dispose()
     {
+        _depthGauge?.Dispose();
         base.Dispose();
         _queue.Dispose();
     }

@@ -223,6 +223,7 @@ internal sealed class ArmEvaluator
             {
                 ["name"] = "AzureCloud",
                 ["resourceManager"] = "https://management.azure.com/",
+                ["suffixes"] = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { ["storage"] = "core.windows.net" },
             },
             "tenant" => new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { ["tenantId"] = Scope.TenantId },
             "deployment" => new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { ["name"] = "test-deployment" },
