@@ -157,6 +157,7 @@ public static partial class DependencyInjection
         services.TryAddSingleton<IFileCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IQuotaCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<ISearchPlacementCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         return services;

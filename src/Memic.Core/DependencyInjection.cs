@@ -83,9 +83,18 @@ public static class DependencyInjection
             .Validate(o => o.QueryBudget > TimeSpan.Zero && o.QueryBudget <= TimeSpan.FromSeconds(200),
                 "Memic:Embeddings:QueryBudget (Memic__Embeddings__QueryBudget) must be positive and at most 200 seconds (Azure's front end ends requests at 230 s).")
             .ValidateOnStart();
+        services.TryAddSingleton<Quotas.QuotaService>();
         services.TryAddSingleton<Chat.ChatService>();
         services.TryAddSingleton<PromptService>();
+        services.AddOptions<UsageOptions>()
+            .Bind(configuration.GetSection(UsageOptions.Section))
+            .Validate(o => o.FlushInterval > TimeSpan.Zero && o.FlushInterval <= TimeSpan.FromMinutes(5),
+                "Memic:Usage:FlushInterval (Memic__Usage__FlushInterval) must be positive and at most 5 minutes: it bounds the counts a crash loses.")
+            .Validate(o => o.QuotaReadInterval >= TimeSpan.Zero && o.QuotaReadInterval <= TimeSpan.FromMinutes(5),
+                "Memic:Usage:QuotaReadInterval (Memic__Usage__QuotaReadInterval) must be between 0 and 5 minutes.")
+            .ValidateOnStart();
         services.TryAddSingleton<UsageMeter>();
+        services.TryAddSingleton<UsageExport>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMeter>());
         // In this order on delete: stop the environment's ingestions before their blobs and index go.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, Ingestion.EnvironmentIngestion>());

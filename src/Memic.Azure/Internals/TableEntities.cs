@@ -222,3 +222,17 @@ internal sealed class PromptVersionEntity : CatalogEntity
 
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+/// <summary>An environment's quotas (CONTRACT §17), one row in its partition; a null property is unlimited.</summary>
+internal sealed class QuotaEntity : CatalogEntity
+{
+    public long? MaxFiles { get; set; }
+
+    public long? MaxStorageBytes { get; set; }
+
+    public long? MaxMonthlySearches { get; set; }
+
+    public long? MaxMonthlyChats { get; set; }
+
+    public long? MaxMonthlyEmbeddingTokens { get; set; }
+}

@@ -67,6 +67,14 @@ public sealed class RateLimitedException(TimeSpan retryAfter)
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
+/// <summary>A request that would take its environment over a quota (CONTRACT §17: 429 <c>quota_exceeded</c>).</summary>
+public sealed class QuotaExceededException(string message, TimeSpan? retryAfter)
+    : MemicException(ErrorKind.RateLimited, ErrorCodes.QuotaExceeded, message)
+{
+    /// <summary>Until the quota resets; null when only deleting files frees it.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}
+
 /// <summary>One invalid input value, shaped like the contract's 422 detail items.</summary>
 public sealed record FieldError(IReadOnlyList<string> Location, string Message, string Type);
 

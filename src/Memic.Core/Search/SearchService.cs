@@ -1,6 +1,7 @@
 using Memic.Core.Embeddings;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
+using Memic.Core.Quotas;
 using Memic.Core.Usage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed class SearchService(
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     IEmbeddingModel model,
     UsageMeter usage,
+    QuotaService quotas,
     IOptions<EmbeddingModelOptions> options,
     TimeProvider time)
 {
@@ -33,6 +35,7 @@ public sealed class SearchService(
     /// <summary>A search as the API bills it: retrieval, counted as one search in the environment's usage.</summary>
     public async Task<SearchOutcome> SearchAsync(Guid environmentId, SearchRequest request, CancellationToken cancellationToken)
     {
+        await quotas.CheckSearchAsync(environmentId, cancellationToken);
         var outcome = await RetrieveAsync(environmentId, request, cancellationToken);
         usage.Record(environmentId, new UsageCounters(Searches: 1));
         return outcome;
