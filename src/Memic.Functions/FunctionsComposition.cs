@@ -59,11 +59,12 @@ public static class FunctionsComposition
         return services;
     }
 
-    /// <summary>Uploads in Blob Storage, the catalog in Table Storage and key bindings in Key Vault (CONTRACT §13).</summary>
+    /// <summary>Uploads in Blob Storage, the catalog and shared rate limits in Table Storage, key bindings in Key Vault (CONTRACT §13).</summary>
     private static IServiceCollection AddAzureStorage(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddAzureBlobStore(configuration)
             .AddAzureTableCatalog(configuration)
+            .AddAzureTableWindowCounter(configuration)
             .AddAzureIngestionSlots(configuration)
             .AddKeyVaultKeyStore(configuration);
 

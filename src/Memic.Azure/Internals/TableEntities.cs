@@ -236,3 +236,9 @@ internal sealed class QuotaEntity : CatalogEntity
 
     public long? MaxMonthlyEmbeddingTokens { get; set; }
 }
+
+/// <summary>One key's permits taken in one fixed window, shared by every instance (AzureTableWindowCounter).</summary>
+internal sealed class RateWindowEntity : CatalogEntity
+{
+    public int Taken { get; set; }
+}
