@@ -23,6 +23,8 @@ public static class DependencyInjection
             .Validate(o => o.PositiveCacheTtl > TimeSpan.Zero && o.PositiveCacheTtl <= TimeSpan.FromSeconds(30), "Memic:Keys:PositiveCacheTtl must be greater than 0 and at most 30 seconds (a revoked key must stop working within 30 s).")
             .Validate(o => o.NegativeCacheTtl > TimeSpan.Zero && o.NegativeCacheTtl <= TimeSpan.FromSeconds(5), "Memic:Keys:NegativeCacheTtl must be greater than 0 and at most 5 seconds.")
             .Validate(o => o.MaxCachedKeys > 0 && o.MaxConcurrentLookups > 0, "Memic:Keys:MaxCachedKeys and MaxConcurrentLookups must be positive.")
+            .Validate(o => o.MaxQueuedLookups >= 0 && o.MaxUnknownKeyLookupsPerSecond >= 0 && o.MaxFailedAuthenticationsPerMinute >= 0,
+                "Memic:Keys:MaxQueuedLookups, MaxUnknownKeyLookupsPerSecond and MaxFailedAuthenticationsPerMinute must not be negative (0 lifts the last two).")
             .Validate(o => string.IsNullOrEmpty(o.AdminKey) || o.AdminKeyIsUnresolvedReference || (o.AdminKey.StartsWith(ApiKeyFormat.AcceptedPrefix, StringComparison.Ordinal) && o.AdminKey.Length >= 24 && ApiKeyFormat.IsPlausible(o.AdminKey)),
                 "MEMIC_ADMIN_KEY must start with 'mk_', be at least 24 printable ASCII characters and at most 256.")
             .ValidateOnStart();

@@ -41,7 +41,9 @@ public static class FunctionsComposition
             .AddDocumentReading(configuration);
 
         // Nothing here can print a generated key once, as the local host does, so the admin key must be given.
+        // Requests reach the worker through the platform's front end, which appends the client's address to X-Forwarded-For.
         services.AddOptions<KeyVerificationOptions>()
+            .Configure(o => o.TrustForwardedFor = configuration.GetValue($"{KeyVerificationOptions.Section}:TrustForwardedFor", true))
             .Validate(o => !string.IsNullOrEmpty(o.AdminKey),
                 "MEMIC_ADMIN_KEY (or Memic:Keys:AdminKey) must be set: the Functions app does not generate an admin key.")
             .ValidateOnStart();

@@ -1,7 +1,9 @@
+using System.Net;
 using Memic.Core.Errors;
 using Memic.Core.Keys;
 using Memic.Http.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Http.Filters;
 
@@ -10,7 +12,7 @@ namespace Memic.Http.Filters;
 /// data plane (which then becomes the handler's <see cref="EnvironmentCaller"/>), the admin key in <c>X-Admin-Key</c>
 /// on the admin API.
 /// </summary>
-internal sealed class AuthenticationFilter(RouteAudience audience, ApiKeyVerifier verifier) : IEndpointFilter
+internal sealed class AuthenticationFilter(RouteAudience audience, ApiKeyVerifier verifier, IOptions<KeyVerificationOptions> options) : IEndpointFilter
 {
     public const string ApiKeyHeader = "X-API-Key";
     public const string AdminKeyHeader = "X-Admin-Key";
@@ -22,7 +24,7 @@ internal sealed class AuthenticationFilter(RouteAudience audience, ApiKeyVerifie
         {
             case RouteAudience.DataPlane:
                 {
-                    var caller = await verifier.VerifyAsync(http.Request.Headers[ApiKeyHeader].ToString(), http.RequestAborted);
+                    var caller = await verifier.VerifyAsync(http.Request.Headers[ApiKeyHeader].ToString(), ClientAddress(http), http.RequestAborted);
                     if (caller is not { Scope: KeyScope.Environment, Environment: { } environment })
                     {
                         throw new UnauthorizedException("Invalid or missing API key. Send a valid environment key in the X-API-Key header.");
@@ -39,7 +41,7 @@ internal sealed class AuthenticationFilter(RouteAudience audience, ApiKeyVerifie
                         throw new AdminApiUnavailableException();
                     }
 
-                    var caller = await verifier.VerifyAsync(http.Request.Headers[AdminKeyHeader].ToString(), http.RequestAborted);
+                    var caller = await verifier.VerifyAsync(http.Request.Headers[AdminKeyHeader].ToString(), ClientAddress(http), http.RequestAborted);
                     if (caller is not { IsAdmin: true })
                     {
                         throw new UnauthorizedException("Invalid or missing admin key. Send the admin key in the X-Admin-Key header.");
@@ -51,4 +53,19 @@ internal sealed class AuthenticationFilter(RouteAudience audience, ApiKeyVerifie
 
         return await next(context);
     }
+
+    /// <summary>Whom failed attempts are counted against: the front end's entry of X-Forwarded-For when trusted, else the connection's address.</summary>
+    private string? ClientAddress(HttpContext http)
+    {
+        if (options.Value.TrustForwardedFor && http.Request.Headers[ForwardedForHeader].LastOrDefault() is { Length: > 0 } forwarded)
+        {
+            // The front end appends the address it saw ("ip:port"); entries before it are whatever the client sent.
+            var last = forwarded[(forwarded.LastIndexOf(',') + 1)..].Trim();
+            return IPEndPoint.TryParse(last, out var endpoint) ? endpoint.Address.ToString() : last;
+        }
+
+        return http.Connection.RemoteIpAddress?.ToString();
+    }
+
+    private const string ForwardedForHeader = "X-Forwarded-For";
 }
