@@ -10,6 +10,7 @@ using Memic.Azure.Catalog;
 using Memic.Azure.Identity;
 using Memic.Azure.Internals;
 using Memic.Azure.KeyVault;
+using Memic.Azure.Limits;
 using Memic.Azure.Provisioning;
 using Memic.Azure.Provisioning.Internals;
 using Memic.Azure.Queues;
@@ -158,9 +159,20 @@ public static partial class DependencyInjection
         services.TryAddSingleton<IFileCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        services.TryAddSingleton<IQuotaCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<IConnectorCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
         services.TryAddSingleton<ISearchPlacementCatalog>(sp => sp.GetRequiredService<AzureTableCatalog>());
+        return services;
+    }
+
+    /// <summary>
+    /// Rate limits shared by every instance, counted in Table Storage beside the catalog (<c>Memic:Catalog</c>: ServiceUri,
+    /// or ConnectionString for Azurite; TablePrefix).
+    /// </summary>
+    public static IServiceCollection AddAzureTableWindowCounter(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddTableServiceClient(configuration).TryAddSingleton<ISharedWindowCounter, AzureTableWindowCounter>();
         return services;
     }
 

@@ -23,6 +23,8 @@ public static class DependencyInjection
             .Validate(o => o.PositiveCacheTtl > TimeSpan.Zero && o.PositiveCacheTtl <= TimeSpan.FromSeconds(30), "Memic:Keys:PositiveCacheTtl must be greater than 0 and at most 30 seconds (a revoked key must stop working within 30 s).")
             .Validate(o => o.NegativeCacheTtl > TimeSpan.Zero && o.NegativeCacheTtl <= TimeSpan.FromSeconds(5), "Memic:Keys:NegativeCacheTtl must be greater than 0 and at most 5 seconds.")
             .Validate(o => o.MaxCachedKeys > 0 && o.MaxConcurrentLookups > 0, "Memic:Keys:MaxCachedKeys and MaxConcurrentLookups must be positive.")
+            .Validate(o => o.MaxQueuedLookups >= 0 && o.MaxUnknownKeyLookupsPerSecond >= 0 && o.MaxFailedAuthenticationsPerMinute >= 0,
+                "Memic:Keys:MaxQueuedLookups, MaxUnknownKeyLookupsPerSecond and MaxFailedAuthenticationsPerMinute must not be negative (0 lifts the last two).")
             .Validate(o => string.IsNullOrEmpty(o.AdminKey) || o.AdminKeyIsUnresolvedReference || (o.AdminKey.StartsWith(ApiKeyFormat.AcceptedPrefix, StringComparison.Ordinal) && o.AdminKey.Length >= 24 && ApiKeyFormat.IsPlausible(o.AdminKey)),
                 "MEMIC_ADMIN_KEY must start with 'mk_', be at least 24 printable ASCII characters and at most 256.")
             .ValidateOnStart();
@@ -101,6 +103,7 @@ public static class DependencyInjection
             .Validate(o => o.QueryBudget > TimeSpan.Zero && o.QueryBudget <= TimeSpan.FromSeconds(200),
                 "Memic:Embeddings:QueryBudget (Memic__Embeddings__QueryBudget) must be positive and at most 200 seconds (Azure's front end ends requests at 230 s).")
             .ValidateOnStart();
+        services.TryAddSingleton<Quotas.QuotaService>();
         services.TryAddSingleton<Chat.ChatService>();
         services.TryAddSingleton<PromptService>();
         services.AddOptions<Connectors.ConnectorOptions>()
@@ -111,7 +114,15 @@ public static class DependencyInjection
             .Validate(o => o.ConnectTimeout >= TimeSpan.FromSeconds(1) && o.ConnectTimeout <= TimeSpan.FromMinutes(1),
                 "Memic:Connectors:ConnectTimeout must be between 1 second and 1 minute.")
             .ValidateOnStart();
+        services.AddOptions<UsageOptions>()
+            .Bind(configuration.GetSection(UsageOptions.Section))
+            .Validate(o => o.FlushInterval > TimeSpan.Zero && o.FlushInterval <= TimeSpan.FromMinutes(5),
+                "Memic:Usage:FlushInterval (Memic__Usage__FlushInterval) must be positive and at most 5 minutes: it bounds the counts a crash loses.")
+            .Validate(o => o.QuotaReadInterval >= TimeSpan.Zero && o.QuotaReadInterval <= TimeSpan.FromMinutes(5),
+                "Memic:Usage:QuotaReadInterval (Memic__Usage__QuotaReadInterval) must be between 0 and 5 minutes.")
+            .ValidateOnStart();
         services.TryAddSingleton<UsageMeter>();
+        services.TryAddSingleton<UsageExport>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMeter>());
         // In this order on delete: stop the environment's ingestions before their blobs and index go.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEnvironmentResources, Ingestion.EnvironmentIngestion>());

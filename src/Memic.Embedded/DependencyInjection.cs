@@ -34,6 +34,7 @@ public static class DependencyInjection
         services.TryAddSingleton<IFileCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IFolderCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IUsageCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
+        services.TryAddSingleton<IQuotaCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IPromptCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IConnectorCatalog>(sp => sp.GetRequiredService<SqliteCatalog>());
         services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();

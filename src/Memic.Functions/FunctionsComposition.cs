@@ -43,7 +43,9 @@ public static class FunctionsComposition
             .AddDocumentReading(configuration);
 
         // Nothing here can print a generated key once, as the local host does, so the admin key must be given.
+        // Requests reach the worker through the platform's front end, which appends the client's address to X-Forwarded-For.
         services.AddOptions<KeyVerificationOptions>()
+            .Configure(o => o.TrustForwardedFor = configuration.GetValue($"{KeyVerificationOptions.Section}:TrustForwardedFor", true))
             .Validate(o => !string.IsNullOrEmpty(o.AdminKey),
                 "MEMIC_ADMIN_KEY (or Memic:Keys:AdminKey) must be set: the Functions app does not generate an admin key.")
             .ValidateOnStart();
@@ -69,11 +71,12 @@ public static class FunctionsComposition
     private static IServiceCollection AddConnectors(this IServiceCollection services) =>
         services.AddMemicConnectors().AddPostgreSqlConnectors();
 
-    /// <summary>Uploads in Blob Storage, the catalog in Table Storage and key bindings in Key Vault (CONTRACT §13).</summary>
+    /// <summary>Uploads in Blob Storage, the catalog and shared rate limits in Table Storage, key bindings in Key Vault (CONTRACT §13).</summary>
     private static IServiceCollection AddAzureStorage(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddAzureBlobStore(configuration)
             .AddAzureTableCatalog(configuration)
+            .AddAzureTableWindowCounter(configuration)
             .AddAzureIngestionSlots(configuration)
             .AddKeyVaultKeyStore(configuration);
 

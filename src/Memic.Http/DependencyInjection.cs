@@ -21,6 +21,9 @@ public static class DependencyInjection
             .Bind(configuration.GetSection(RateLimitOptions.Section))
             .Validate(o => Enum.GetValues<RateLimitCategory>().All(c => o.LimitFor(c) > 0), "Every Memic:RateLimits:<Category> must be a positive number of requests per window.")
             .Validate(o => o.Window > TimeSpan.Zero, "Memic:RateLimits:Window must be positive.")
+            .Validate(o => o.Provider is "Embedded" or "AzureTable", "Memic:RateLimits:Provider must be 'Embedded' or 'AzureTable'.")
+            .Validate(o => o.SharedBatchFraction is > 0 and <= 0.1,
+                "Memic:RateLimits:SharedBatchFraction must be more than 0 and at most 0.1 (a tenth of the limit per round trip).")
             .ValidateOnStart();
         services.ConfigureHttpJsonOptions(o =>
         {

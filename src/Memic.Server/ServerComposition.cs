@@ -68,6 +68,12 @@ internal static class ServerComposition
             services.AddKeyVaultKeyStore(configuration);
         }
 
+        // The local server limits in process unless several instances must share limits (the Functions app always does).
+        if (Provider(configuration, "RateLimits", "AzureTable") == "AzureTable")
+        {
+            services.AddAzureTableWindowCounter(configuration);
+        }
+
         return services;
     }
 

@@ -6,6 +6,7 @@ using Memic.Core.Files;
 using Memic.Core.Ingestion;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
+using Memic.Core.Quotas;
 using Memic.Core.Tenancy;
 using Memic.Core.Usage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,7 +17,7 @@ namespace Memic.Azure.Tests;
 /// <summary>The catalog's per-environment ports, as one adapter provides them.</summary>
 public sealed record CatalogPorts(
     ITenancyCatalog Tenancy, IKeyCatalog Keys, IFileCatalog Files, IFolderCatalog Folders, IUsageCatalog Usage, IPromptCatalog Prompts,
-    IConnectorCatalog Connectors);
+    IConnectorCatalog Connectors, IQuotaCatalog Quotas);
 
 /// <summary>
 /// What every catalog adapter must do with files, folders, usage and prompts: the part of the catalog the tenancy
@@ -205,7 +206,7 @@ public abstract class CatalogDataContract
     /// </summary>
     private static FileIngestionPipeline PipelineWithoutDocuments(CatalogPorts catalog, IngestionOptions options) => new(
         catalog.Files, catalog.Tenancy, blobs: null!, reader: null!, embedder: null!, model: null!, index: null!,
-        new UsageMeter(catalog.Usage, TimeProvider.System, NullLogger<UsageMeter>.Instance),
+        new UsageMeter(catalog.Usage, Options.Create(new UsageOptions()), TimeProvider.System, NullLogger<UsageMeter>.Instance),
         Options.Create(new EmbeddingModelOptions()), Options.Create(options), TimeProvider.System, NullLogger<FileIngestionPipeline>.Instance);
 
     [Fact]
@@ -326,50 +327,97 @@ public abstract class CatalogDataContract
 
     // Usage
 
+    private static readonly DateTimeOffset Hour0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+
+    private static async Task WriteUsageAsync(CatalogPorts catalog, Guid instanceId, Guid environmentId, DateTimeOffset hour, UsageCounters totals) =>
+        await catalog.Usage.WriteUsageAsync(instanceId, [new UsageSlice(environmentId, hour, totals)], Ct);
+
     [Fact]
-    public async Task Usage_adds_up_per_day_and_reads_an_inclusive_range_in_order()
+    public async Task Usage_sums_the_instances_per_hour_and_reads_a_half_open_range_in_order()
     {
         var (catalog, environment, _) = await SeedAsync();
-        var day = new DateOnly(2026, 11, 27);
-        await catalog.Usage.AddUsageAsync(environment.Id, day, new UsageCounters(Requests: 2, Bytes: 100), Ct);
-        await catalog.Usage.AddUsageAsync(environment.Id, day, new UsageCounters(Requests: 1, Searches: 1, EmbeddingTokens: 50), Ct);
-        await catalog.Usage.AddUsageAsync(environment.Id, day.AddDays(-1), new UsageCounters(Chats: 3), Ct);
-        await catalog.Usage.AddUsageAsync(environment.Id, day.AddDays(1), new UsageCounters(Files: 1), Ct);
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        await WriteUsageAsync(catalog, a, environment.Id, Hour0, new UsageCounters(Requests: 2, Bytes: 100));
+        await WriteUsageAsync(catalog, b, environment.Id, Hour0, new UsageCounters(Requests: 1, Searches: 1, EmbeddingTokens: 50));
+        await WriteUsageAsync(catalog, a, environment.Id, Hour0.AddHours(-1), new UsageCounters(Chats: 3));
+        await WriteUsageAsync(catalog, a, environment.Id, Hour0.AddHours(1), new UsageCounters(Files: 1));
 
-        var usage = await catalog.Usage.GetUsageAsync(environment.Id, day.AddDays(-1), day, Ct);
+        var usage = await catalog.Usage.GetUsageAsync(environment.Id, Hour0.AddHours(-1), Hour0.AddHours(1), Ct);
 
         Assert.Equal(
             [
-                new DailyUsage(day.AddDays(-1), new UsageCounters(Chats: 3)),
-                new DailyUsage(day, new UsageCounters(Requests: 3, Searches: 1, Bytes: 100, EmbeddingTokens: 50)),
+                new HourlyUsage(Hour0.AddHours(-1), new UsageCounters(Chats: 3)),
+                new HourlyUsage(Hour0, new UsageCounters(Requests: 3, Searches: 1, Bytes: 100, EmbeddingTokens: 50)),
             ],
             usage);
-        Assert.Empty(await catalog.Usage.GetUsageAsync(Guid.NewGuid(), day.AddDays(-1), day, Ct));
+        Assert.Empty(await catalog.Usage.GetUsageAsync(Guid.NewGuid(), Hour0.AddHours(-1), Hour0.AddHours(1), Ct));
     }
 
     [Fact]
-    public async Task Concurrent_usage_additions_lose_nothing()
+    public async Task An_instance_writing_its_totals_again_replaces_them_and_never_counts_twice()
     {
         var (catalog, environment, _) = await SeedAsync();
-        var day = new DateOnly(2026, 11, 27);
+        var instance = Guid.NewGuid();
+        await WriteUsageAsync(catalog, instance, environment.Id, Hour0, new UsageCounters(Requests: 5, Chunks: 10));
+        await WriteUsageAsync(catalog, instance, environment.Id, Hour0, new UsageCounters(Requests: 5, Chunks: 10));
 
-        await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
-            catalog.Usage.AddUsageAsync(environment.Id, day, new UsageCounters(Requests: 1, Chunks: 10), Ct)));
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            WriteUsageAsync(catalog, instance, environment.Id, Hour0, new UsageCounters(Requests: 7, Chunks: 12))));
 
-        var usage = Assert.Single(await catalog.Usage.GetUsageAsync(environment.Id, day, day, Ct));
-        Assert.Equal(new UsageCounters(Requests: 12, Chunks: 120), usage.Counters);
+        var usage = Assert.Single(await catalog.Usage.GetUsageAsync(environment.Id, Hour0, Hour0.AddHours(1), Ct));
+        Assert.Equal(new UsageCounters(Requests: 7, Chunks: 12), usage.Counters);
     }
 
     [Fact]
     public async Task Usage_of_a_removed_environment_is_dropped()
     {
         var (catalog, environment, _) = await SeedAsync();
-        var day = new DateOnly(2026, 11, 27);
         await catalog.Tenancy.RemoveEnvironmentAsync(environment.Id, Ct);
 
-        await catalog.Usage.AddUsageAsync(environment.Id, day, new UsageCounters(Requests: 1), Ct);
+        await WriteUsageAsync(catalog, Guid.NewGuid(), environment.Id, Hour0, new UsageCounters(Requests: 1));
 
-        Assert.Empty(await catalog.Usage.GetUsageAsync(environment.Id, day, day, Ct));
+        Assert.Empty(await catalog.Usage.GetUsageAsync(environment.Id, Hour0, Hour0.AddHours(1), Ct));
+    }
+
+    // Quotas
+
+    [Fact]
+    public async Task Quotas_are_unlimited_until_set_and_setting_replaces_all_of_them()
+    {
+        var (catalog, environment, _) = await SeedAsync();
+        var unset = await catalog.Quotas.GetQuotasAsync(environment.Id, Ct);
+
+        await catalog.Quotas.SetQuotasAsync(environment.Id, new EnvironmentQuotas(MaxFiles: 10, MaxMonthlySearches: 1000), Ct);
+        var first = await catalog.Quotas.GetQuotasAsync(environment.Id, Ct);
+        await catalog.Quotas.SetQuotasAsync(environment.Id, new EnvironmentQuotas(MaxStorageBytes: 5_000_000_000, MaxMonthlyEmbeddingTokens: 1), Ct);
+        var second = await catalog.Quotas.GetQuotasAsync(environment.Id, Ct);
+
+        Assert.Equal(EnvironmentQuotas.Unlimited, unset);
+        Assert.Equal(new EnvironmentQuotas(MaxFiles: 10, MaxMonthlySearches: 1000), first);
+        Assert.Equal(new EnvironmentQuotas(MaxStorageBytes: 5_000_000_000, MaxMonthlyEmbeddingTokens: 1), second);
+    }
+
+    [Fact]
+    public async Task Holdings_count_the_environments_files_and_their_sizes_only()
+    {
+        var (catalog, environment, folder) = await SeedAsync();
+        var (_, other, otherFolder) = await SeedAsync(catalog, "other");
+        await catalog.Files.AddFileAsync(NewFile(environment, folder, T0) with { Size = 100 }, Ct);
+        await catalog.Files.AddFileAsync(NewFile(environment, folder, T0) with { Size = 23 }, Ct);
+        await catalog.Files.AddFileAsync(NewFile(other, otherFolder, T0) with { Size = 1000 }, Ct);
+
+        var held = await catalog.Quotas.GetHoldingsAsync(environment.Id, Ct);
+
+        Assert.Equal(new EnvironmentHoldings(2, 123), held);
+    }
+
+    [Fact]
+    public async Task Quotas_of_a_removed_environment_cannot_be_set()
+    {
+        var (catalog, environment, _) = await SeedAsync();
+        await catalog.Tenancy.RemoveEnvironmentAsync(environment.Id, Ct);
+
+        await Assert.ThrowsAsync<NotFoundException>(() => catalog.Quotas.SetQuotasAsync(environment.Id, new EnvironmentQuotas(MaxFiles: 1), Ct));
     }
 
     // Prompts
@@ -498,11 +546,11 @@ public abstract class CatalogDataContract
     {
         var (catalog, doomed, doomedFolder) = await SeedAsync();
         var (_, kept, keptFolder) = await SeedAsync(catalog, "kept");
-        var day = new DateOnly(2026, 11, 27);
         foreach (var (environment, folder) in new[] { (doomed, doomedFolder), (kept, keptFolder) })
         {
             await catalog.Files.AddFileAsync(NewFile(environment, folder, T0), Ct);
-            await catalog.Usage.AddUsageAsync(environment.Id, day, new UsageCounters(Requests: 1), Ct);
+            await WriteUsageAsync(catalog, Guid.NewGuid(), environment.Id, Hour0, new UsageCounters(Requests: 1));
+            await catalog.Quotas.SetQuotasAsync(environment.Id, new EnvironmentQuotas(MaxFiles: 3), Ct);
             await catalog.Prompts.AddPromptVersionAsync(environment.Id, "p", "body", makeLive: true, T0, Ct);
             await catalog.Keys.AddKeyAsync(NewKey(environment.Id), Ct);
         }
@@ -513,12 +561,14 @@ public abstract class CatalogDataContract
         var everything = new FileQuery(1, 50, null, null, null);
         Assert.Equal(0, (await catalog.Files.ListFilesAsync(doomed.Id, everything, Ct)).Total);
         Assert.Empty(await catalog.Tenancy.ListFoldersAsync(doomed.Id, Ct));
-        Assert.Empty(await catalog.Usage.GetUsageAsync(doomed.Id, day, day, Ct));
+        Assert.Empty(await catalog.Usage.GetUsageAsync(doomed.Id, Hour0, Hour0.AddHours(1), Ct));
+        Assert.Equal(EnvironmentQuotas.Unlimited, await catalog.Quotas.GetQuotasAsync(doomed.Id, Ct));
         Assert.Empty(await catalog.Prompts.ListPromptVersionsAsync(doomed.Id, Ct));
         Assert.Null(await catalog.Keys.GetKeyAsync(doomedKey.Info.Id, Ct));
         Assert.Null(await catalog.Tenancy.FindEnvironmentAsync(doomed.ProjectId, doomed.Slug, Ct));
         Assert.Equal(1, (await catalog.Files.ListFilesAsync(kept.Id, everything, Ct)).Total);
-        Assert.Single(await catalog.Usage.GetUsageAsync(kept.Id, day, day, Ct));
+        Assert.Single(await catalog.Usage.GetUsageAsync(kept.Id, Hour0, Hour0.AddHours(1), Ct));
+        Assert.Equal(new EnvironmentQuotas(MaxFiles: 3), await catalog.Quotas.GetQuotasAsync(kept.Id, Ct));
         Assert.Single(await catalog.Prompts.ListPromptVersionsAsync(kept.Id, Ct));
         Assert.Single(await catalog.Keys.ListKeysAsync(kept.Id, Ct));
 

@@ -16,7 +16,7 @@ public sealed class AzureTableCatalogDataTests : CatalogDataContract, IAsyncLife
     protected override CatalogPorts OpenCatalog()
     {
         var catalog = _tables.Open();
-        return new CatalogPorts(catalog, catalog, catalog, catalog, catalog, catalog, catalog);
+        return new CatalogPorts(catalog, catalog, catalog, catalog, catalog, catalog, catalog, catalog);
     }
 }
 
@@ -28,7 +28,7 @@ public sealed class SqliteCatalogDataTests : CatalogDataContract, IDisposable
     protected override CatalogPorts OpenCatalog()
     {
         var catalog = new SqliteCatalog(Options.Create(new EmbeddedOptions { DataDirectory = _directory.Path }));
-        return new CatalogPorts(catalog, catalog, catalog, catalog, catalog, catalog, catalog);
+        return new CatalogPorts(catalog, catalog, catalog, catalog, catalog, catalog, catalog, catalog);
     }
 
     public void Dispose() => _directory.Dispose();

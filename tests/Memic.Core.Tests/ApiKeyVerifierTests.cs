@@ -156,6 +156,7 @@ public sealed class ApiKeyVerifierTests : IDisposable
     public async Task Flood_of_distinct_bad_keys_keeps_the_cache_bounded()
     {
         _options.MaxCachedKeys = 100;
+        _options.MaxUnknownKeyLookupsPerSecond = 0;
 
         for (var i = 0; i < 1_000; i++)
         {
@@ -169,6 +170,7 @@ public sealed class ApiKeyVerifierTests : IDisposable
     public async Task Flood_of_bad_keys_does_not_evict_a_good_key_before_bad_ones()
     {
         _options.MaxCachedKeys = 50;
+        _options.MaxUnknownKeyLookupsPerSecond = 0;
         var (key, _, _) = await AddKeyAsync();
         await Verifier.VerifyAsync(key, Ct);
 
@@ -180,6 +182,81 @@ public sealed class ApiKeyVerifierTests : IDisposable
         var lookupsBefore = _store.Lookups;
         Assert.NotNull(await Verifier.VerifyAsync(key, Ct));
         Assert.Equal(lookupsBefore, _store.Lookups);
+    }
+
+    [Fact]
+    public async Task Unknown_keys_past_the_lookup_rate_are_refused_at_once_while_a_known_keys_recheck_still_reaches_the_store()
+    {
+        _options.MaxUnknownKeyLookupsPerSecond = 2;
+        var (key, _, _) = await AddKeyAsync();
+        Assert.NotNull(await Verifier.VerifyAsync(key, Ct));
+        _time.Advance(TimeSpan.FromSeconds(31));
+
+        var outcomes = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            try
+            {
+                outcomes.Add(await Verifier.VerifyAsync(ApiKeyFormat.NewEnvironmentKey(), Ct) is null ? "unknown" : "known");
+            }
+            catch (Errors.KeyVerificationBusyException busy)
+            {
+                Assert.Equal(TimeSpan.FromSeconds(1), busy.RetryAfter);
+                outcomes.Add("busy");
+            }
+        }
+
+        var lookupsBefore = _store.Lookups;
+        var recheck = await Verifier.VerifyAsync(key, Ct);
+
+        Assert.Equal(2 * 5, outcomes.Count(o => o == "unknown"));
+        Assert.Equal(30 - (2 * 5), outcomes.Count(o => o == "busy"));
+        Assert.NotNull(recheck);
+        Assert.Equal(lookupsBefore + 1, _store.Lookups);
+    }
+
+    [Fact]
+    public async Task Unknown_keys_waiting_for_a_lookup_are_bounded_and_the_excess_is_refused_without_waiting()
+    {
+        _options.MaxUnknownKeyLookupsPerSecond = 0;
+        _options.MaxConcurrentLookups = 1;
+        _options.MaxQueuedLookups = 2;
+        _store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var waiting = Enumerable.Range(0, 3).Select(_ => Verifier.VerifyAsync(ApiKeyFormat.NewEnvironmentKey(), Ct).AsTask()).ToArray();
+        var refused = await Assert.ThrowsAsync<Errors.KeyVerificationBusyException>(async () => await Verifier.VerifyAsync(ApiKeyFormat.NewEnvironmentKey(), Ct));
+        _store.Gate.SetResult();
+        var answered = await Task.WhenAll(waiting);
+
+        Assert.NotNull(refused);
+        Assert.All(answered, Assert.Null);
+    }
+
+    [Fact]
+    public async Task An_address_that_failed_too_often_gets_429_for_unproven_keys_until_the_minute_ends_and_others_are_unaffected()
+    {
+        _options.MaxFailedAuthenticationsPerMinute = 3;
+        var (key, _, _) = await AddKeyAsync();
+        Assert.NotNull(await Verifier.VerifyAsync(key, "10.0.0.1", Ct));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(await Verifier.VerifyAsync(ApiKeyFormat.NewEnvironmentKey(), "10.0.0.1", Ct));
+        }
+
+        var lookupsBefore = _store.Lookups;
+        var blocked = await Assert.ThrowsAsync<Errors.RateLimitedException>(async () => await Verifier.VerifyAsync(ApiKeyFormat.NewEnvironmentKey(), "10.0.0.1", Ct));
+        var lookupsWhileBlocked = _store.Lookups - lookupsBefore;
+        var provenKey = await Verifier.VerifyAsync(key, "10.0.0.1", Ct);
+        var otherAddress = await Verifier.VerifyAsync(ApiKeyFormat.NewEnvironmentKey(), "10.0.0.2", Ct);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var nextMinute = await Verifier.VerifyAsync(ApiKeyFormat.NewEnvironmentKey(), "10.0.0.1", Ct);
+
+        Assert.InRange(blocked.RetryAfter, TimeSpan.FromTicks(1), TimeSpan.FromMinutes(1));
+        Assert.Equal(0, lookupsWhileBlocked);
+        Assert.NotNull(provenKey);
+        Assert.Null(otherAddress);
+        Assert.Null(nextMinute);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using Memic.Ingestion;
 using Memic.Ingestion.Extraction;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Memic.Core.Quotas;
 using Memic.Core.Usage;
 using Memic.Core.Ports;
 
@@ -45,7 +46,7 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
         Assert.SkipUnless(Directory.Exists(Library), $"{Library} is missing: install the Debian package python3.11-doc (scripts/test.sh does).");
         _embedder = new MiniLmEmbeddingGenerator();
         _index = new SqliteSearchIndex(Options.Create(new EmbeddedOptions { DataDirectory = _data }));
-        _usage = new UsageMeter(new NoUsage(), TimeProvider.System, NullLogger<UsageMeter>.Instance);
+        _usage = new UsageMeter(new NoUsage(), Options.Create(new UsageOptions()), TimeProvider.System, NullLogger<UsageMeter>.Instance);
         await _index.CreateAsync(Environment, _embedder.Info, default);
         var reader = new IngestionDocumentReader(DocumentExtractorRegistry.CreateDefault());
         var parser = new HtmlParser();
@@ -80,7 +81,7 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
     [Fact]
     public async Task An_entry_summary_keeps_its_page_at_the_default_min_score_and_other_pages_drop_out()
     {
-        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
+        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, NoQuotas.Service(_usage!), Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
 
         var kept = new List<string>();
         var wrong = new List<string>();
@@ -102,7 +103,7 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
     [Fact]
     public async Task A_nonsense_query_returns_nothing_at_the_default_min_score()
     {
-        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
+        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, NoQuotas.Service(_usage!), Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
 
         var outcome = await search.SearchAsync(Environment, new SearchRequest("vorpal mimsy borogove tulgey", 10, 0.7, IndexFilter.None, false, null), TestContext.Current.CancellationToken);
 
@@ -114,9 +115,20 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
 
     private sealed class NoUsage : IUsageCatalog
     {
-        public Task AddUsageAsync(Guid environmentId, DateOnly day, UsageCounters delta, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task WriteUsageAsync(Guid instanceId, IReadOnlyList<UsageSlice> slices, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<DailyUsage>> GetUsageAsync(Guid environmentId, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<DailyUsage>>([]);
+        public Task<IReadOnlyList<HourlyUsage>> GetUsageAsync(Guid environmentId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<HourlyUsage>>([]);
+    }
+
+    private sealed class NoQuotas : IQuotaCatalog
+    {
+        public static QuotaService Service(UsageMeter usage) => new(new NoQuotas(), usage, Options.Create(new UsageOptions()), TimeProvider.System);
+
+        public Task<EnvironmentQuotas> GetQuotasAsync(Guid environmentId, CancellationToken cancellationToken) => Task.FromResult(EnvironmentQuotas.Unlimited);
+
+        public Task SetQuotasAsync(Guid environmentId, EnvironmentQuotas quotas, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<EnvironmentHoldings> GetHoldingsAsync(Guid environmentId, CancellationToken cancellationToken) => Task.FromResult(new EnvironmentHoldings(0, 0));
     }
 }

@@ -162,51 +162,55 @@ public sealed partial class AzureTableCatalog : IFileCatalog, IFolderCatalog, IU
         await table.DeleteAllAsync([new TableEntity(folder.PartitionKey, FolderName(folder.Name)), folder], cancellationToken);
     }
 
-    /// <summary>Adds to the day's counters with compare-and-set; usage of an environment that no longer exists goes with it, as in SQLite.</summary>
-    public async Task AddUsageAsync(Guid environmentId, DateOnly day, UsageCounters delta, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the instance's row per environment and hour with its running totals (an upsert, so a retry stores the
+    /// same number). Usage of an environment that no longer exists goes with it, as in SQLite.
+    /// </summary>
+    public async Task WriteUsageAsync(Guid instanceId, IReadOnlyList<UsageSlice> slices, CancellationToken cancellationToken)
     {
-        if (!await EnvironmentExistsAsync(environmentId, cancellationToken))
+        var table = await EnvironmentDataAsync(cancellationToken);
+        foreach (var environment in slices.GroupBy(s => s.EnvironmentId))
         {
-            return;
-        }
-
-        var table = _tables.EnvironmentData;
-        for (var attempt = 1; ; attempt++)
-        {
-            var stored = await table.FindAsync<UsageEntity>(EnvironmentData(environmentId), UsageDay(day), cancellationToken);
-            var entity = stored ?? new UsageEntity { PartitionKey = EnvironmentData(environmentId), RowKey = UsageDay(day) };
-            entity.SetCounters((stored?.ToCounters() ?? new UsageCounters()).Plus(delta));
-            try
+            if (!await EnvironmentExistsAsync(environment.Key, cancellationToken))
             {
-                if (stored is null)
-                {
-                    await table.AddEntityAsync(entity, cancellationToken);
-                }
-                else
-                {
-                    await table.UpdateEntityAsync(entity, stored.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-
-                return;
+                continue;
             }
-            catch (RequestFailedException ex) when (Optimistic.LostRace(ex) && attempt < Optimistic.MaxAttempts)
+
+            var partition = EnvironmentData(environment.Key);
+            foreach (var batch in environment.Chunk(100))
             {
-                await Optimistic.PauseAsync(attempt, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (Optimistic.LostRace(ex))
-            {
-                throw Optimistic.GaveUp("Usage counters");
+                await table.SubmitAsync(
+                    [.. batch.Select(slice =>
+                    {
+                        var entity = new UsageEntity { PartitionKey = partition, RowKey = UsageHour(slice.Hour, instanceId) };
+                        entity.SetCounters(slice.Totals);
+                        return new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity);
+                    })],
+                    cancellationToken);
             }
         }
     }
 
-    public async Task<IReadOnlyList<DailyUsage>> GetUsageAsync(Guid environmentId, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HourlyUsage>> GetUsageAsync(Guid environmentId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var (first, last) = (UsageDay(from), UsageDay(to));
-        var days = await (await EnvironmentDataAsync(cancellationToken)).ListAsync<UsageEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {EnvironmentData(environmentId)} and RowKey ge {first} and RowKey le {last}"),
+        var table = await EnvironmentDataAsync(cancellationToken);
+        var partition = EnvironmentData(environmentId);
+        var hours = await table.ListAsync<UsageEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {UsageHourPrefix(from)} and RowKey lt {UsageHourPrefix(to)}"),
             cancellationToken);
-        return [.. days.Select(d => new DailyUsage(DateOnly.ParseExact(d.RowKey.AsSpan(Usage.Length + 1), "yyyy-MM-dd", CultureInfo.InvariantCulture), d.ToCounters())).OrderBy(d => d.Day)];
+
+        // Rows of whole days, written before usage was kept per hour, count as their day's first hour.
+        var (firstDay, lastDay) = (DateOnly.FromDateTime(from.UtcDateTime), DateOnly.FromDateTime(to.UtcDateTime));
+        var days = await table.ListAsync<UsageEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {UsageDay(firstDay)} and RowKey le {UsageDay(lastDay)}"),
+            cancellationToken);
+
+        return [.. hours.Select(h => (Hour: HourOfUsageRow(h.RowKey), Counters: h.ToCounters()))
+            .Concat(days.Select(d => (Hour: DayOfUsageRow(d.RowKey), Counters: d.ToCounters())))
+            .Where(u => u.Hour >= from && u.Hour < to)
+            .GroupBy(u => u.Hour)
+            .Select(g => new HourlyUsage(g.Key, g.Aggregate(UsageCounters.None, (sum, u) => sum.Plus(u.Counters))))
+            .OrderBy(u => u.Hour)];
     }
 
     private async Task<List<TableEntity>> ListFilesInFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken)

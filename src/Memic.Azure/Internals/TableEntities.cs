@@ -301,3 +301,23 @@ internal sealed class ConnectorEntity : CatalogEntity
 
     public DateTimeOffset RefreshedAt { get; set; }
 }
+
+/// <summary>An environment's quotas (CONTRACT §17), one row in its partition; a null property is unlimited.</summary>
+internal sealed class QuotaEntity : CatalogEntity
+{
+    public long? MaxFiles { get; set; }
+
+    public long? MaxStorageBytes { get; set; }
+
+    public long? MaxMonthlySearches { get; set; }
+
+    public long? MaxMonthlyChats { get; set; }
+
+    public long? MaxMonthlyEmbeddingTokens { get; set; }
+}
+
+/// <summary>One key's permits taken in one fixed window, shared by every instance (AzureTableWindowCounter).</summary>
+internal sealed class RateWindowEntity : CatalogEntity
+{
+    public int Taken { get; set; }
+}

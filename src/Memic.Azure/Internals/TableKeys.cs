@@ -36,6 +36,7 @@ internal static partial class TableKeys
     public const string Files = "file";
     public const string Folders = "folder";
     public const string Usage = "usage";
+    public const string UsageHours = "usagehour";
     public const string Prompts = "prompt";
     public const string Connectors = "connector";
     public const string Users = "user";
@@ -52,6 +53,9 @@ internal static partial class TableKeys
 
     public static string LoginFailure(string email, DateTimeOffset at) =>
         $"{LoginFailuresOf(email)}{at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}|{Guid.NewGuid():N}";
+
+    /// <summary>An environment's quotas: one fixed row in its partition, so it goes when the partition does.</summary>
+    public const string Quotas = "quotas|";
 
     public static string Organization(Guid id) => Row(Organizations, id);
 
@@ -80,7 +84,23 @@ internal static partial class TableKeys
     /// <summary>In the tenancy table: which environment a connector belongs to. In an environment's partition: the connector.</summary>
     public static string Connector(Guid id) => Row(Connectors, id);
 
+    /// <summary>A whole day's usage, as rows were written before usage was kept per hour and instance; read, never written.</summary>
     public static string UsageDay(DateOnly day) => $"{Usage}|{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+
+    public static DateTimeOffset DayOfUsageRow(string rowKey) =>
+        new(DateOnly.ParseExact(rowKey.AsSpan(Usage.Length + 1), "yyyy-MM-dd", CultureInfo.InvariantCulture).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    /// <summary>One instance's running totals for an hour; the hour first, so a time range is a row-key range.</summary>
+    public static string UsageHour(DateTimeOffset hour, Guid instanceId) => $"{UsageHourPrefix(hour)}|{instanceId:D}";
+
+    public static string UsageHourPrefix(DateTimeOffset hour) =>
+        $"{UsageHours}|{hour.ToUniversalTime().ToString(UsageHourFormat, CultureInfo.InvariantCulture)}";
+
+    public static DateTimeOffset HourOfUsageRow(string rowKey) => DateTimeOffset.ParseExact(
+        rowKey.AsSpan(UsageHours.Length + 1, UsageHourLength), UsageHourFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    private const string UsageHourFormat = "yyyy-MM-dd'T'HH";
+    private const int UsageHourLength = 13;
 
     /// <summary>A prompt name's head: its latest and live version numbers, the ETag every change of the name goes through.</summary>
     public static string PromptName(string name) => $"promptname|{Segment(name)}";

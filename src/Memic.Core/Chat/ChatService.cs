@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Memic.Core.Connectors;
 using Memic.Core.Search;
+using Memic.Core.Quotas;
 using Memic.Core.Usage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ namespace Memic.Core.Chat;
 public sealed class ChatService(
     SearchService search,
     UsageMeter usage,
+    QuotaService quotas,
     IOptions<ChatModelOptions> options,
     ILogger<ChatService> logger,
     IChatClient? chatClient = null)
@@ -47,6 +49,7 @@ public sealed class ChatService(
     public async Task<ChatAnswer> AnswerAsync(Guid environmentId, ChatRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        await quotas.CheckChatAsync(environmentId, cancellationToken);
         var retrieval = await search.RetrieveAsync(environmentId, request.Search, cancellationToken);
         usage.Record(environmentId, ChatUsage);
 

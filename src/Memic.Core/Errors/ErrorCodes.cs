@@ -22,6 +22,7 @@ public static class ErrorCodes
     public const string FileTooLarge = "file_too_large";
     public const string ValidationError = "validation_error";
     public const string RateLimitExceeded = "rate_limit_exceeded";
+    public const string QuotaExceeded = "quota_exceeded";
     public const string InternalError = "internal_error";
     public const string ServiceUnavailable = "service_unavailable";
     public const string AdminUnavailable = "admin_unavailable";

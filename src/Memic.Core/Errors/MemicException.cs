@@ -67,6 +67,24 @@ public sealed class RateLimitedException(TimeSpan retryAfter)
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
+/// <summary>
+/// An API key this instance has not verified before could not be checked now, because unknown keys are arriving faster
+/// than the key store may be asked (503 <c>service_unavailable</c> with Retry-After; not 401, since the key may be good).
+/// </summary>
+public sealed class KeyVerificationBusyException(TimeSpan retryAfter)
+    : MemicException(ErrorKind.Transient, ErrorCodes.ServiceUnavailable, "Too many unknown API keys are being presented right now; retry shortly.")
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>A request that would take its environment over a quota (CONTRACT §17: 429 <c>quota_exceeded</c>).</summary>
+public sealed class QuotaExceededException(string message, TimeSpan? retryAfter)
+    : MemicException(ErrorKind.RateLimited, ErrorCodes.QuotaExceeded, message)
+{
+    /// <summary>Until the quota resets; null when only deleting files frees it.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}
+
 /// <summary>One invalid input value, shaped like the contract's 422 detail items.</summary>
 public sealed record FieldError(IReadOnlyList<string> Location, string Message, string Type);
 

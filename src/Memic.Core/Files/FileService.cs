@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
+using Memic.Core.Quotas;
 using Memic.Core.Search;
 using Memic.Core.Tenancy;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,7 @@ public sealed class FileService(
     IDocumentReader reader,
     ISearchIndex index,
     UploadUrlSigner signer,
+    QuotaService quotas,
     IOptions<UploadOptions> options,
     TimeProvider time,
     ILogger<FileService> logger)
@@ -37,6 +39,7 @@ public sealed class FileService(
     public async Task<UploadTicket> InitAsync(Guid environmentId, FileDeclaration declaration, string requestBaseUrl, CancellationToken cancellationToken)
     {
         var file = await NewFileAsync(environmentId, declaration, cancellationToken);
+        await quotas.CheckUploadAsync(environmentId, file.Size, cancellationToken);
         await files.AddFileAsync(file, cancellationToken);
         var (url, expiresIn) = await signer.CreateUrlAsync(requestBaseUrl, file.Id, environmentId, cancellationToken);
         logger.LogInformation("File {FileId} of environment {EnvironmentId} awaits upload ({Size} bytes)", file.Id, environmentId, file.Size);
@@ -62,6 +65,8 @@ public sealed class FileService(
         var file = await GetAsync(environmentId, fileId, cancellationToken);
         if (file.Status == FileStatus.Uploading)
         {
+            // Confirming starts ingestion, which spends embedding tokens; a repeated confirm of a running file is not refused.
+            await quotas.CheckIngestionAsync(environmentId, cancellationToken);
             if (!await MarkUploadedAsync(file, cancellationToken))
             {
                 throw new ConflictException(ErrorCodes.Conflict, "No bytes were received for this file yet; PUT them to its upload_url first.");
@@ -113,6 +118,8 @@ public sealed class FileService(
     public async Task<StoredFile> UploadAsync(Guid environmentId, FileDeclaration declaration, Stream content, CancellationToken cancellationToken)
     {
         var file = await NewFileAsync(environmentId, declaration, cancellationToken);
+        await quotas.CheckUploadAsync(environmentId, file.Size, cancellationToken);
+        await quotas.CheckIngestionAsync(environmentId, cancellationToken);
         await files.AddFileAsync(file, cancellationToken);
         try
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Memic.Core.Errors;
 using Memic.Core.Ports;
 using Memic.Core.Tenancy;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,16 @@ namespace Memic.Core.Keys;
 /// Turns a presented key into a <see cref="Caller"/>: a SHA-256 lookup in the key store, a constant-time
 /// compare, and an in-memory cache (positive entries for <see cref="KeyVerificationOptions.PositiveCacheTtl"/>,
 /// negative ones for <see cref="KeyVerificationOptions.NegativeCacheTtl"/>). Concurrent misses for the same key
-/// share one lookup, and lookups overall are bounded, so a flood of bad keys cannot hammer the store.
+/// share one lookup.
+/// <para>
+/// A flood of random keys must not cost the store (Key Vault, which throttles per vault) the capacity real keys need
+/// for their re-checks, so keys this instance has never verified go through a lane of their own: at most
+/// <see cref="KeyVerificationOptions.MaxUnknownKeyLookupsPerSecond"/> lookups a second and
+/// <see cref="KeyVerificationOptions.MaxQueuedLookups"/> waiting, the excess refused at once with
+/// <see cref="KeyVerificationBusyException"/> (503, never 401: the key may be good). A client address with more than
+/// <see cref="KeyVerificationOptions.MaxFailedAuthenticationsPerMinute"/> failed attempts gets 429 for keys it has not
+/// proved. Re-checks of keys verified before take a lane the flood cannot enter. See docs/limits.md.
+/// </para>
 /// </summary>
 public sealed class ApiKeyVerifier : IDisposable
 {
@@ -27,7 +37,11 @@ public sealed class ApiKeyVerifier : IDisposable
     private readonly ConcurrentDictionary<KeyHash, CacheEntry> _cache = new();
     private readonly ConcurrentDictionary<KeyHash, Lazy<Task<Caller?>>> _inFlight = new();
     private readonly SemaphoreSlim _lookupSlots;
+    private readonly SemaphoreSlim _recheckSlots;
+    private readonly TokenBucket _unknownKeyLookups;
+    private readonly FailedAuthentications _failures;
     private int _cachedCount;
+    private int _pendingUnknownLookups;
 
     public ApiKeyVerifier(
         IApiKeyStore store,
@@ -44,6 +58,9 @@ public sealed class ApiKeyVerifier : IDisposable
         _time = time;
         _logger = logger;
         _lookupSlots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentLookups));
+        _recheckSlots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentLookups));
+        _unknownKeyLookups = new TokenBucket(_options.MaxUnknownKeyLookupsPerSecond, time);
+        _failures = new FailedAuthentications(_options.MaxFailedAuthenticationsPerMinute, _options.MaxCachedKeys, time);
         if (!string.IsNullOrEmpty(_options.AdminKey) && !_options.AdminKeyIsUnresolvedReference)
         {
             _configuredAdminKeyHash = ApiKeyFormat.Hash(_options.AdminKey);
@@ -60,10 +77,19 @@ public sealed class ApiKeyVerifier : IDisposable
     public static readonly Guid ConfiguredAdminKeyId = Guid.Empty;
 
     /// <summary>Returns the caller a key speaks for, or null when the key is missing, malformed, unknown or revoked.</summary>
-    public ValueTask<Caller?> VerifyAsync(string? presentedKey, CancellationToken cancellationToken)
+    public ValueTask<Caller?> VerifyAsync(string? presentedKey, CancellationToken cancellationToken) =>
+        VerifyAsync(presentedKey, clientAddress: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="VerifyAsync(string?, CancellationToken)"/>, counting failures against <paramref name="clientAddress"/>.
+    /// Throws <see cref="RateLimitedException"/> when that address failed too often and the key is not one this instance
+    /// has verified, and <see cref="KeyVerificationBusyException"/> when unknown keys are arriving faster than the store may be asked.
+    /// </summary>
+    public ValueTask<Caller?> VerifyAsync(string? presentedKey, string? clientAddress, CancellationToken cancellationToken)
     {
         if (!ApiKeyFormat.IsPlausible(presentedKey))
         {
+            _failures.Record(clientAddress);
             return ValueTask.FromResult<Caller?>(null);
         }
 
@@ -78,14 +104,44 @@ public sealed class ApiKeyVerifier : IDisposable
         }
 
         var cacheKey = KeyHash.From(hash);
-        if (_cache.TryGetValue(cacheKey, out var entry) && entry.ExpiresAt > _time.GetUtcNow())
+        if (_cache.TryGetValue(cacheKey, out var entry))
         {
-            return ValueTask.FromResult(entry.Caller);
+            if (entry.ExpiresAt > _time.GetUtcNow())
+            {
+                if (entry.Caller is null)
+                {
+                    _failures.Record(clientAddress);
+                }
+
+                return ValueTask.FromResult(entry.Caller);
+            }
+
+            if (entry.Caller is not null)
+            {
+                // A key this instance verified before: its re-check never waits behind unknown keys.
+                return new ValueTask<Caller?>(LookupSharedAsync(cacheKey, hash.ToArray(), _recheckSlots, clientAddress, cancellationToken));
+            }
         }
 
-        // An entry cached up to its environment's expiry is past it now: looked up again, the key is refused.
+        if (_failures.IsBlocked(clientAddress, out var retryAfter))
+        {
+            throw new RateLimitedException(retryAfter);
+        }
 
-        return new ValueTask<Caller?>(LookupSharedAsync(cacheKey, hash.ToArray(), cancellationToken));
+        if (!_inFlight.ContainsKey(cacheKey))
+        {
+            if (Volatile.Read(ref _pendingUnknownLookups) >= _options.MaxConcurrentLookups + _options.MaxQueuedLookups)
+            {
+                throw new KeyVerificationBusyException(UnknownKeyRetryAfter);
+            }
+
+            if (!_unknownKeyLookups.TryTake())
+            {
+                throw new KeyVerificationBusyException(UnknownKeyRetryAfter);
+            }
+        }
+
+        return new ValueTask<Caller?>(LookupUnknownAsync(cacheKey, hash.ToArray(), clientAddress, cancellationToken));
     }
 
     /// <summary>Drops cached entries of a revoked key so this instance refuses it at once.</summary>
@@ -98,20 +154,46 @@ public sealed class ApiKeyVerifier : IDisposable
     /// <summary>Entries held now, positive and negative; exposed for tests of the bound.</summary>
     internal int CachedKeyCount => Volatile.Read(ref _cachedCount);
 
-    public void Dispose() => _lookupSlots.Dispose();
-
-    private async Task<Caller?> LookupSharedAsync(KeyHash cacheKey, byte[] hash, CancellationToken cancellationToken)
+    public void Dispose()
     {
-        var lookup = _inFlight.GetOrAdd(cacheKey, key => new Lazy<Task<Caller?>>(() => LookupAndCacheAsync(key, hash)));
-        // The shared lookup runs to completion for everyone waiting; one caller giving up does not cancel it.
-        return await lookup.Value.WaitAsync(cancellationToken);
+        _lookupSlots.Dispose();
+        _recheckSlots.Dispose();
     }
 
-    private async Task<Caller?> LookupAndCacheAsync(KeyHash cacheKey, byte[] hash)
+    /// <summary>How soon a client refused because unknown keys are arriving too fast should try again.</summary>
+    private static readonly TimeSpan UnknownKeyRetryAfter = TimeSpan.FromSeconds(1);
+
+    private async Task<Caller?> LookupUnknownAsync(KeyHash cacheKey, byte[] hash, string? clientAddress, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _pendingUnknownLookups);
+        try
+        {
+            return await LookupSharedAsync(cacheKey, hash, _lookupSlots, clientAddress, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingUnknownLookups);
+        }
+    }
+
+    private async Task<Caller?> LookupSharedAsync(KeyHash cacheKey, byte[] hash, SemaphoreSlim slots, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var lookup = _inFlight.GetOrAdd(cacheKey, key => new Lazy<Task<Caller?>>(() => LookupAndCacheAsync(key, hash, slots)));
+        // The shared lookup runs to completion for everyone waiting; one caller giving up does not cancel it.
+        var caller = await lookup.Value.WaitAsync(cancellationToken);
+        if (caller is null)
+        {
+            _failures.Record(clientAddress);
+        }
+
+        return caller;
+    }
+
+    private async Task<Caller?> LookupAndCacheAsync(KeyHash cacheKey, byte[] hash, SemaphoreSlim slots)
     {
         try
         {
-            await _lookupSlots.WaitAsync();
+            await slots.WaitAsync();
             Caller? caller;
             try
             {
@@ -119,7 +201,7 @@ public sealed class ApiKeyVerifier : IDisposable
             }
             finally
             {
-                _lookupSlots.Release();
+                slots.Release();
             }
 
             var ttl = caller is null ? _options.NegativeCacheTtl : _options.PositiveCacheTtl;
@@ -209,11 +291,12 @@ public sealed class ApiKeyVerifier : IDisposable
     private void Trim()
     {
         var now = _time.GetUtcNow();
-        Forget(entry => entry.ExpiresAt <= now);
+        // Under a flood of random keys, unknown keys go first: they are cheap to look up again. Expired entries of
+        // verified keys stay while there is room, since they send those keys' re-checks past the flood.
+        Forget(entry => entry.Caller is null && entry.ExpiresAt <= now);
         if (Volatile.Read(ref _cachedCount) >= _options.MaxCachedKeys)
         {
-            // Under a flood of random keys, unknown keys go first: they are cheap to look up again.
-            Forget(entry => entry.Caller is null);
+            Forget(entry => entry.Caller is null || entry.ExpiresAt <= now);
         }
 
         if (Volatile.Read(ref _cachedCount) >= _options.MaxCachedKeys)

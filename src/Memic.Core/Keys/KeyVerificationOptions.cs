@@ -13,8 +13,26 @@ public sealed class KeyVerificationOptions
     /// <summary>Upper bound on remembered keys, so a flood of random keys cannot grow memory without limit.</summary>
     public int MaxCachedKeys { get; set; } = 100_000;
 
-    /// <summary>Key-store lookups allowed at once; a flood of distinct bad keys queues here instead of hammering the store.</summary>
+    /// <summary>Key-store lookups allowed at once, in each of the two lanes (keys never verified here, and re-checks).</summary>
     public int MaxConcurrentLookups { get; set; } = 16;
+
+    /// <summary>Lookups of never-verified keys that may wait for a slot; beyond them a request is refused at once with 503.</summary>
+    public int MaxQueuedLookups { get; set; } = 64;
+
+    /// <summary>
+    /// Lookups of never-verified keys per second, per instance, in bursts of up to five seconds' worth (0: unlimited). Keep instances × this well under the key
+    /// store's own limit (Key Vault: 4,000 reads per 10 s per vault), so real keys' re-checks always find room.
+    /// </summary>
+    public int MaxUnknownKeyLookupsPerSecond { get; set; } = 10;
+
+    /// <summary>Failed authentications a client address may make per minute before its unproven keys get 429 (0: unlimited).</summary>
+    public int MaxFailedAuthenticationsPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// Whether the client address is the last entry of <c>X-Forwarded-For</c>, as the front end in front of the
+    /// Functions app appends it; otherwise the connection's address. Only true behind a proxy that sets the header.
+    /// </summary>
+    public bool TrustForwardedFor { get; set; }
 
     /// <summary>The admin key given by configuration (<c>MEMIC_ADMIN_KEY</c>); when empty one is generated on first start.</summary>
     public string? AdminKey { get; set; }

@@ -53,10 +53,15 @@ public interface IFolderCatalog
     Task RemoveFolderAsync(Guid environmentId, Guid folderId, CancellationToken cancellationToken);
 }
 
-/// <summary>Per-environment, per-day usage counters.</summary>
+/// <summary>Usage counters per environment, hour and instance (see <see cref="UsageMeter"/>).</summary>
 public interface IUsageCatalog
 {
-    Task AddUsageAsync(Guid environmentId, DateOnly day, UsageCounters delta, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the running totals <paramref name="instanceId"/> counted, replacing what it stored before for the same
+    /// environment and hour; totals of an environment that no longer exists are dropped.
+    /// </summary>
+    Task WriteUsageAsync(Guid instanceId, IReadOnlyList<UsageSlice> slices, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<DailyUsage>> GetUsageAsync(Guid environmentId, DateOnly from, DateOnly to, CancellationToken cancellationToken);
+    /// <summary>The environment's counters per hour in [<paramref name="from"/>, <paramref name="to"/>), summed over instances, in hour order.</summary>
+    Task<IReadOnlyList<HourlyUsage>> GetUsageAsync(Guid environmentId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }

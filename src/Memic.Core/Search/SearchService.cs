@@ -1,6 +1,7 @@
 using Memic.Core.Embeddings;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
+using Memic.Core.Quotas;
 using Memic.Core.Telemetry;
 using Memic.Core.Usage;
 using Microsoft.Extensions.AI;
@@ -19,6 +20,7 @@ public sealed class SearchService(
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     IEmbeddingModel model,
     UsageMeter usage,
+    QuotaService quotas,
     IOptions<EmbeddingModelOptions> options,
     TimeProvider time,
     Connectors.StructuredSearch? structured = null)
@@ -41,6 +43,7 @@ public sealed class SearchService(
     /// </summary>
     public async Task<SearchOutcome> SearchAsync(Guid environmentId, SearchRequest request, CancellationToken cancellationToken)
     {
+        await quotas.CheckSearchAsync(environmentId, cancellationToken);
         var started = time.GetTimestamp();
         using var activity = MemicTelemetry.StartSearch(environmentId);
         SearchOutcome outcome;

@@ -55,7 +55,15 @@ public sealed partial class FileSystemBlobStore(IOptions<EmbeddedOptions> option
 
     public Task DeleteAsync(string container, string name, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(container, name));
+        try
+        {
+            File.Delete(PathOf(container, name));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing was ever stored under the environment (a file deleted before its upload): nothing to delete.
+        }
+
         return Task.CompletedTask;
     }
 

@@ -193,5 +193,39 @@ internal static class CatalogSchema
         );
         CREATE INDEX ix_login_failures_email_at ON login_failures (email, at);
         """,
+        """
+        -- Usage per environment, hour and instance: each instance stores its running totals (never deltas), so a retried
+        -- write cannot count twice and a crash loses only that instance's last few seconds (UsageMeter).
+        CREATE TABLE usage_hourly (
+            environment_id   TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+            hour             TEXT NOT NULL,
+            instance_id      TEXT NOT NULL,
+            requests         INTEGER NOT NULL DEFAULT 0,
+            searches         INTEGER NOT NULL DEFAULT 0,
+            chats            INTEGER NOT NULL DEFAULT 0,
+            files            INTEGER NOT NULL DEFAULT 0,
+            bytes            INTEGER NOT NULL DEFAULT 0,
+            pages            INTEGER NOT NULL DEFAULT 0,
+            chunks           INTEGER NOT NULL DEFAULT 0,
+            embedding_tokens INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (environment_id, hour, instance_id)
+        );
+        -- Days counted before hours existed become their day's first hour.
+        INSERT INTO usage_hourly (environment_id, hour, instance_id, requests, searches, chats, files, bytes, pages, chunks, embedding_tokens)
+        SELECT environment_id, day || 'T00', '00000000-0000-0000-0000-000000000000', requests, searches, chats, files, bytes, pages, chunks, embedding_tokens
+        FROM usage_daily;
+        DROP TABLE usage_daily;
+        """,
+        """
+        -- Quotas of an environment (CONTRACT §17); NULL is unlimited, and no row at all is unlimited everywhere.
+        CREATE TABLE environment_quotas (
+            environment_id               TEXT PRIMARY KEY REFERENCES environments (id) ON DELETE CASCADE,
+            max_files                    INTEGER,
+            max_storage_bytes            INTEGER,
+            max_monthly_searches         INTEGER,
+            max_monthly_chats            INTEGER,
+            max_monthly_embedding_tokens INTEGER
+        );
+        """,
     ];
 }

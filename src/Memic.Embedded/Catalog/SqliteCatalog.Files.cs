@@ -121,41 +121,53 @@ public sealed partial class SqliteCatalog : IFileCatalog, IFolderCatalog, IUsage
         await connection.ExecuteAsync("DELETE FROM folders WHERE environment_id = $env AND id = $id", cancellationToken, ("$env", environmentId), ("$id", folderId));
     }
 
-    public async Task AddUsageAsync(Guid environmentId, DateOnly day, UsageCounters delta, CancellationToken cancellationToken)
+    public async Task WriteUsageAsync(Guid instanceId, IReadOnlyList<UsageSlice> slices, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        try
+        foreach (var slice in slices)
         {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO usage_daily (environment_id, day, requests, searches, chats, files, bytes, pages, chunks, embedding_tokens)
-                VALUES ($env, $day, $requests, $searches, $chats, $files, $bytes, $pages, $chunks, $tokens)
-                ON CONFLICT (environment_id, day) DO UPDATE SET
-                    requests = requests + excluded.requests, searches = searches + excluded.searches, chats = chats + excluded.chats,
-                    files = files + excluded.files, bytes = bytes + excluded.bytes, pages = pages + excluded.pages,
-                    chunks = chunks + excluded.chunks, embedding_tokens = embedding_tokens + excluded.embedding_tokens
-                """,
-                cancellationToken,
-                ("$env", environmentId), ("$day", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-                ("$requests", delta.Requests), ("$searches", delta.Searches), ("$chats", delta.Chats), ("$files", delta.Files),
-                ("$bytes", delta.Bytes), ("$pages", delta.Pages), ("$chunks", delta.Chunks), ("$tokens", delta.EmbeddingTokens));
-        }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteExtensions.ConstraintViolation)
-        {
-            // The environment was deleted meanwhile; its usage goes with it.
+            var totals = slice.Totals;
+            try
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO usage_hourly (environment_id, hour, instance_id, requests, searches, chats, files, bytes, pages, chunks, embedding_tokens)
+                    VALUES ($env, $hour, $instance, $requests, $searches, $chats, $files, $bytes, $pages, $chunks, $tokens)
+                    ON CONFLICT (environment_id, hour, instance_id) DO UPDATE SET
+                        requests = excluded.requests, searches = excluded.searches, chats = excluded.chats, files = excluded.files,
+                        bytes = excluded.bytes, pages = excluded.pages, chunks = excluded.chunks, embedding_tokens = excluded.embedding_tokens
+                    """,
+                    cancellationToken,
+                    ("$env", slice.EnvironmentId), ("$hour", HourKey(slice.Hour)), ("$instance", instanceId),
+                    ("$requests", totals.Requests), ("$searches", totals.Searches), ("$chats", totals.Chats), ("$files", totals.Files),
+                    ("$bytes", totals.Bytes), ("$pages", totals.Pages), ("$chunks", totals.Chunks), ("$tokens", totals.EmbeddingTokens));
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteExtensions.ConstraintViolation)
+            {
+                // The environment was deleted meanwhile; its usage goes with it.
+            }
         }
     }
 
-    public Task<IReadOnlyList<DailyUsage>> GetUsageAsync(Guid environmentId, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<HourlyUsage>> GetUsageAsync(Guid environmentId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         ListAsync(
-            "SELECT * FROM usage_daily WHERE environment_id = $env AND day BETWEEN $from AND $to ORDER BY day",
-            r => new DailyUsage(
-                DateOnly.ParseExact(r.GetString("day"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            """
+            SELECT hour, SUM(requests) AS requests, SUM(searches) AS searches, SUM(chats) AS chats, SUM(files) AS files, SUM(bytes) AS bytes,
+                   SUM(pages) AS pages, SUM(chunks) AS chunks, SUM(embedding_tokens) AS embedding_tokens
+            FROM usage_hourly WHERE environment_id = $env AND hour >= $from AND hour < $to GROUP BY hour ORDER BY hour
+            """,
+            r => new HourlyUsage(
+                DateTimeOffset.ParseExact(r.GetString("hour"), HourFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
                 new UsageCounters(r.GetInt64(r.GetOrdinal("requests")), r.GetInt64(r.GetOrdinal("searches")), r.GetInt64(r.GetOrdinal("chats")),
                     r.GetInt64(r.GetOrdinal("files")), r.GetInt64(r.GetOrdinal("bytes")), r.GetInt64(r.GetOrdinal("pages")),
                     r.GetInt64(r.GetOrdinal("chunks")), r.GetInt64(r.GetOrdinal("embedding_tokens")))),
             cancellationToken,
-            ("$env", environmentId), ("$from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("$to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+            ("$env", environmentId), ("$from", HourKey(from)), ("$to", HourKey(to)));
+
+    /// <summary>Hours as sortable text, the format the migration from daily rows also writes.</summary>
+    private const string HourFormat = "yyyy-MM-dd'T'HH";
+
+    private static string HourKey(DateTimeOffset hour) => hour.ToUniversalTime().ToString(HourFormat, CultureInfo.InvariantCulture);
 
     private static (string, object?)[] FileParameters(StoredFile file) =>
     [

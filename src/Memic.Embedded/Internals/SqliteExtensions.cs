@@ -69,6 +69,12 @@ internal static class SqliteExtensions
         return reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
     }
 
+    public static long? GetNullableLong(this SqliteDataReader reader, string column)
+    {
+        var ordinal = reader.GetOrdinal(column);
+        return reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+    }
+
     public static bool GetBool(this SqliteDataReader reader, string column) => reader.GetInt64(reader.GetOrdinal(column)) != 0;
 
     public static byte[] GetBytes(this SqliteDataReader reader, string column) => (byte[])reader.GetValue(reader.GetOrdinal(column));

@@ -3,7 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Memic.Functions.Http;
 
-/// <summary>The management API (CONTRACT §10): organizations, projects, environments, keys and usage.</summary>
+/// <summary>The management API (CONTRACT §10): organizations, projects, environments, keys, usage and quotas (§17).</summary>
 public sealed class AdminFunctions(SharedRoutes routes)
 {
     [Function("AdminCreateOrganization")]
@@ -53,4 +53,16 @@ public sealed class AdminFunctions(SharedRoutes routes)
     [Function("AdminGetUsage")]
     public Task<IResult> AdminGetUsage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RoutePrefixes.Admin + "environments/{environment_id}/usage")] HttpRequest request) =>
         routes.RunAsync("AdminGetUsage", request);
+
+    [Function("AdminGetQuotas")]
+    public Task<IResult> AdminGetQuotas([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RoutePrefixes.Admin + "environments/{environment_id}/quotas")] HttpRequest request) =>
+        routes.RunAsync("AdminGetQuotas", request);
+
+    [Function("AdminSetQuotas")]
+    public Task<IResult> AdminSetQuotas([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = RoutePrefixes.Admin + "environments/{environment_id}/quotas")] HttpRequest request) =>
+        routes.RunAsync("AdminSetQuotas", request);
+
+    [Function("AdminExportUsage")]
+    public Task<IResult> AdminExportUsage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RoutePrefixes.Admin + "usage")] HttpRequest request) =>
+        routes.RunAsync("AdminExportUsage", request);
 }

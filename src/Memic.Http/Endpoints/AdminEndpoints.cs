@@ -1,6 +1,7 @@
 using Memic.Core.Errors;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
+using Memic.Core.Quotas;
 using Memic.Core.Tenancy;
 using Memic.Core.Usage;
 using Memic.Http.Contracts;
@@ -31,6 +32,9 @@ internal static class AdminEndpoints
         Admin("ListKeys", HttpMethods.Get, "/environments/{environment_id}/keys", ListKeysAsync),
         Admin("RevokeKey", HttpMethods.Delete, "/keys/{key_id}", RevokeKeyAsync),
         Admin("GetUsage", HttpMethods.Get, "/environments/{environment_id}/usage", GetUsageAsync),
+        Admin("GetQuotas", HttpMethods.Get, "/environments/{environment_id}/quotas", GetQuotasAsync),
+        Admin("SetQuotas", HttpMethods.Put, "/environments/{environment_id}/quotas", SetQuotasAsync),
+        Admin("ExportUsage", HttpMethods.Get, "/usage", ExportUsageAsync),
     ];
 
     public static MemicRoute Admin(string name, string method, string pattern, Delegate handler) =>
@@ -181,4 +185,49 @@ internal static class AdminEndpoints
         var total = new DailyUsage(to, days.Aggregate(new UsageCounters(), (sum, day) => sum.Plus(day.Counters)));
         return TypedResults.Ok(new UsageResponse(environment.Id, from, to, [.. days.Select(UsageDayResponse.From)], UsageDayResponse.From(total)));
     }
+
+    private static async Task<Ok<QuotasResponse>> GetQuotasAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, EnvironmentService environments, QuotaService quotas, CancellationToken cancellationToken)
+    {
+        var environment = await environments.GetAsync(environmentId, cancellationToken);
+        return TypedResults.Ok(QuotasResponse.From(environment.Id, await quotas.GetAsync(environment.Id, cancellationToken)));
+    }
+
+    private static async Task<Ok<QuotasResponse>> SetQuotasAsync(
+        [FromRoute(Name = "environment_id")] Guid environmentId, [FromBody] SetQuotasRequest body,
+        EnvironmentService environments, QuotaService quotas, CancellationToken cancellationToken)
+    {
+        var environment = await environments.GetAsync(environmentId, cancellationToken);
+        return TypedResults.Ok(QuotasResponse.From(environment.Id, await quotas.SetAsync(environment.Id, body.ToQuotas(), cancellationToken)));
+    }
+
+    /// <summary>The billing export (CONTRACT §17, docs/billing.md): every environment's usage per day or hour.</summary>
+    private static async Task<Results<Ok<UsageExportResponse>, ContentHttpResult>> ExportUsageAsync(
+        [AsParameters] UsageExportQuery query, UsageExport export, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var to = query.To ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var from = query.From ?? new DateOnly(to.Year, to.Month, 1);
+        var maxDays = query.Granularity == UsageGranularity.Hour ? MaxExportDaysByHour : MaxExportDaysByDay;
+        if (from > to)
+        {
+            throw new ValidationException([new FieldError(["query", "from"], "from must not be after to.", "value_error")]);
+        }
+
+        if (to.DayNumber - from.DayNumber + 1 > maxDays)
+        {
+            throw new ValidationException([new FieldError(["query", "to"], $"At most {maxDays} days can be exported at {query.Granularity.ToString().ToLowerInvariant()} granularity at once.", "value_error")]);
+        }
+
+        var rows = (await export.ExportAsync(StartOf(from), StartOf(to.AddDays(1)), query.Granularity, cancellationToken))
+            .Select(UsageExportRowResponse.From)
+            .ToList();
+        return query.Format == UsageExportFormat.Csv
+            ? TypedResults.Text(UsageExportRowResponse.Csv(rows), "text/csv; charset=utf-8")
+            : TypedResults.Ok(new UsageExportResponse(from, to, query.Granularity, rows));
+    }
+
+    private const int MaxExportDaysByDay = 366;
+    private const int MaxExportDaysByHour = 31;
+
+    private static DateTimeOffset StartOf(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 }

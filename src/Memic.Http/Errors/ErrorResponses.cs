@@ -1,3 +1,4 @@
+using System.Globalization;
 using Memic.Core.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,17 @@ public static class ErrorResponses
             case RateLimitedException limited:
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(limited.RetryAfter.TotalSeconds)).ToString();
                 return Envelope(StatusCodes.Status429TooManyRequests, limited.Message, limited.Code, requestId);
+            case KeyVerificationBusyException busy:
+                // Expected under a flood of random keys: not worth a warning per request.
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return Envelope(StatusCodes.Status503ServiceUnavailable, busy.Message, busy.Code, requestId);
+            case QuotaExceededException quota:
+                if (quota.RetryAfter is { } untilReset)
+                {
+                    context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(untilReset.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+
+                return Envelope(StatusCodes.Status429TooManyRequests, quota.Message, quota.Code, requestId);
             case EmbeddingUnavailableException unavailable:
                 logger.LogWarning(unavailable, "Query embedding unavailable serving request {RequestId}", requestId);
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Memic.Core.Errors;
@@ -9,6 +10,7 @@ using Memic.Http.RateLimiting;
 using Memic.Http.Routing;
 using Memic.Http.Sessions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Http.Filters;
 
@@ -25,6 +27,7 @@ internal sealed partial class AuthenticationFilter(
     SignInService signIn,
     ITenancyCatalog tenancy,
     IEnumerable<IRouteIdOwner> idOwners,
+    IOptions<KeyVerificationOptions> options,
     TimeProvider time) : IEndpointFilter
 {
     public const string ApiKeyHeader = "X-API-Key";
@@ -43,7 +46,7 @@ internal sealed partial class AuthenticationFilter(
         {
             case RouteAudience.DataPlane when HasHeader(http, ApiKeyHeader) || SessionCookie.Read(http.Request) is null:
                 {
-                    var caller = await verifier.VerifyAsync(http.Request.Headers[ApiKeyHeader].ToString(), http.RequestAborted);
+                    var caller = await verifier.VerifyAsync(http.Request.Headers[ApiKeyHeader].ToString(), ClientAddress(http), http.RequestAborted);
                     if (caller is not { Scope: KeyScope.Environment, Environment: { } environment })
                     {
                         throw new UnauthorizedException("Invalid or missing API key. Send a valid environment key in the X-API-Key header.");
@@ -64,7 +67,7 @@ internal sealed partial class AuthenticationFilter(
                         throw new AdminApiUnavailableException();
                     }
 
-                    var caller = await verifier.VerifyAsync(http.Request.Headers[AdminKeyHeader].ToString(), http.RequestAborted);
+                    var caller = await verifier.VerifyAsync(http.Request.Headers[AdminKeyHeader].ToString(), ClientAddress(http), http.RequestAborted);
                     if (caller is not { IsAdmin: true })
                     {
                         throw new UnauthorizedException("Invalid or missing admin key. Send the admin key in the X-Admin-Key header.");
@@ -164,4 +167,19 @@ internal sealed partial class AuthenticationFilter(
 
     [GeneratedRegex(@"\{([a-z_]+)\}", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RouteValueName();
+
+    /// <summary>Whom failed attempts are counted against: the front end's entry of X-Forwarded-For when trusted, else the connection's address.</summary>
+    private string? ClientAddress(HttpContext http)
+    {
+        if (options.Value.TrustForwardedFor && http.Request.Headers[ForwardedForHeader].LastOrDefault() is { Length: > 0 } forwarded)
+        {
+            // The front end appends the address it saw ("ip:port"); entries before it are whatever the client sent.
+            var last = forwarded[(forwarded.LastIndexOf(',') + 1)..].Trim();
+            return IPEndPoint.TryParse(last, out var endpoint) ? endpoint.Address.ToString() : last;
+        }
+
+        return http.Connection.RemoteIpAddress?.ToString();
+    }
+
+    private const string ForwardedForHeader = "X-Forwarded-For";
 }

@@ -11,7 +11,7 @@ internal sealed class RateLimitFilter(RateLimitCategory category, ApiRateLimiter
     {
         if (await EnvironmentCaller.BindAsync(context.HttpContext) is { } caller)
         {
-            limiter.Acquire(caller.Caller.KeyId, category);
+            await limiter.AcquireAsync(caller.Caller.KeyId, category, context.HttpContext.RequestAborted);
         }
 
         return await next(context);

@@ -21,6 +21,18 @@ public sealed class RateLimitOptions
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Where limits are counted on the local server: <c>Embedded</c> (in this process) or <c>AzureTable</c> (shared with
+    /// every instance through the catalog's Table Storage account). The Functions app always shares them.
+    /// </summary>
+    public string Provider { get; set; } = "Embedded";
+
+    /// <summary>
+    /// With shared limits, the share of a window's limit an instance takes from the shared counter at a time: larger
+    /// means fewer round trips, smaller means less left unused on idle instances at the end of a window.
+    /// </summary>
+    public double SharedBatchFraction { get; set; } = 0.05;
+
     public int LimitFor(RateLimitCategory category) => category switch
     {
         RateLimitCategory.Search => Search,
