@@ -136,7 +136,7 @@ public sealed class AdminApiValidationTests : IClassFixture<MemicServerFactory>
         Assert.Equal(["created_at", "id", "name"], Names(organization));
         Assert.Equal(["created_at", "id", "is_active", "name", "organization_id", "updated_at"], Names(project));
         Assert.Equal(["api_key", "environment"], Names(environment));
-        Assert.Equal(["created_at", "id", "name", "organization_id", "project_id", "slug", "status"], Names(fetched));
+        Assert.Equal(["created_at", "expires_at", "id", "name", "organization_id", "project_id", "slug", "status"], Names(fetched));
         Assert.Equal(["api_key", "created_at", "id", "name", "prefix"], Names(key));
         Assert.Matches("^mk_live_[A-Za-z0-9_-]{43}$", key.GetProperty("api_key").GetString());
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$", fetched.GetProperty("created_at").GetString());

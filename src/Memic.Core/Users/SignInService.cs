@@ -29,7 +29,7 @@ public sealed class SignInService
     private readonly ILogger<SignInService> _logger;
 
     /// <summary>A real hash of nothing anyone knows: an unknown email is checked against it, so it costs what a wrong password does.</summary>
-    private readonly Lazy<string> _decoyHash;
+    private readonly string _decoyHash;
 
     public SignInService(IUserCatalog users, IUserPasswordHasher hasher, IOptions<SessionOptions> options, TimeProvider time, ILogger<SignInService> logger)
     {
@@ -38,7 +38,8 @@ public sealed class SignInService
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _decoyHash = new(() => hasher.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+        // Made now, not on first use, so not even the first unknown email answers faster.
+        _decoyHash = hasher.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
     }
 
     public async Task<StartedSession> LoginAsync(string? email, string? password, CancellationToken cancellationToken)
@@ -54,7 +55,7 @@ public sealed class SignInService
         }
 
         var user = normalized.Length == 0 ? null : await _users.FindUserByEmailAsync(normalized, cancellationToken);
-        var matches = _hasher.Verify(user?.PasswordHash ?? _decoyHash.Value, password ?? string.Empty) && user is not null;
+        var matches = _hasher.Verify(user?.PasswordHash ?? _decoyHash, password ?? string.Empty) && user is not null;
         if (!matches)
         {
             await _users.RecordLoginFailureAsync(normalized, now, now - FailureWindow, cancellationToken);
