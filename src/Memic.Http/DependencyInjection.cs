@@ -37,6 +37,7 @@ public static class DependencyInjection
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, UserIdOwner>());
         services.TryAddSingleton<MemicRequestPipeline>();
         services.TryAddSingleton<IOpenApiDocumentSource, CheckedInOpenApiDocument>();
+        services.TryAddSingleton<Dashboard.DashboardFiles>();
         return services;
     }
 

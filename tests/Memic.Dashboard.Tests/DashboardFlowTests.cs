@@ -49,7 +49,13 @@ public sealed class DashboardFlowTests(DashboardFixture fixture) : IClassFixture
         Assert.False(Browser.Exists("env-create-submit"));
         Browser.Screenshot("sign-in-refused");
 
-        Browser.SignIn(DashboardFixture.OwnerEmail, Server.OwnerPassword);
+        // The right password, with the keyboard only: the email field has focus, Tab moves on, Enter submits.
+        Browser.Driver.Manage().Cookies.DeleteAllCookies();
+        Browser.Open("/");
+        Browser.Until(d => d.SwitchTo().ActiveElement().GetAttribute("data-testid") == "login-email", "the email field to have focus");
+        Browser.Driver.SwitchTo().ActiveElement().SendKeys(DashboardFixture.OwnerEmail + Keys.Tab);
+        Assert.Equal("login-password", Browser.Driver.SwitchTo().ActiveElement().GetAttribute("data-testid"));
+        Browser.Driver.SwitchTo().ActiveElement().SendKeys(Server.OwnerPassword + Keys.Enter);
 
         Browser.Find("env-create-submit");
         Browser.Find("env-row-production");

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Memic.Functions.Http;
+using Memic.Http.Dashboard;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +11,7 @@ namespace Memic.Functions.Tests;
 /// <summary>The Functions app serves the dashboard itself, at <c>/</c>, from the files embedded at build time.</summary>
 public sealed partial class DashboardFunctionsTests : IDisposable
 {
-    private readonly ServiceProvider _services = new ServiceCollection().AddLogging().BuildServiceProvider();
+    private readonly ServiceProvider _services = new ServiceCollection().AddLogging().AddSingleton<DashboardFiles>().BuildServiceProvider();
 
     public void Dispose() => _services.Dispose();
 
@@ -64,7 +65,7 @@ public sealed partial class DashboardFunctionsTests : IDisposable
         http.Request.Path = "/" + path;
         http.Response.Body = new MemoryStream();
 
-        await DashboardFunctions.Files(http.Request, path).ExecuteAsync(http);
+        await ActivatorUtilities.CreateInstance<DashboardFunctions>(_services).Files(http.Request, path).ExecuteAsync(http);
 
         return (http.Response.StatusCode, http.Response.Headers, Encoding.UTF8.GetString(((MemoryStream)http.Response.Body).ToArray()));
     }
