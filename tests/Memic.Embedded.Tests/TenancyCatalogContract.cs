@@ -2,6 +2,7 @@ using Memic.Core.Errors;
 using Memic.Core.Keys;
 using Memic.Core.Ports;
 using Memic.Core.Tenancy;
+using Memic.Core.Users;
 
 namespace Memic.Embedded.Tests;
 
@@ -195,5 +196,94 @@ public abstract class TenancyCatalogContract
     {
         var key = ApiKeyFormat.NewEnvironmentKey();
         return new ApiKeyRecord(new ApiKeyInfo(Guid.NewGuid(), environmentId, "k", ApiKeyFormat.DisplayPrefix(key), T0, null), ApiKeyFormat.Hash(key));
+    }
+
+    [Fact]
+    public async Task An_environments_expiry_round_trips_and_clears()
+    {
+        var (catalog, _, project) = await SeedAsync();
+        var environment = NewEnvironment(project, "expiring") with { ExpiresAt = T0.AddHours(72) };
+        await catalog.AddEnvironmentAsync(environment, Ct);
+        Assert.Equal(T0.AddHours(72), (await catalog.GetEnvironmentAsync(environment.Id, Ct))!.ExpiresAt);
+
+        await catalog.SetEnvironmentExpiryAsync(environment.Id, T0.AddHours(1), T0.AddMinutes(5), Ct);
+        var renewed = await catalog.GetEnvironmentAsync(environment.Id, Ct);
+        await catalog.SetEnvironmentExpiryAsync(environment.Id, null, T0.AddMinutes(6), Ct);
+        var cleared = await catalog.GetEnvironmentAsync(environment.Id, Ct);
+
+        Assert.Equal(T0.AddHours(1), renewed!.ExpiresAt);
+        Assert.Equal(T0.AddMinutes(5), renewed.UpdatedAt);
+        Assert.Null(cleared!.ExpiresAt);
+        Assert.Null(Assert.Single(await catalog.ListEnvironmentsAsync(Ct), e => e.Id == environment.Id).ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Users_are_found_by_id_and_email_listed_per_organization_and_removed()
+    {
+        var (catalog, organization, _) = await SeedAsync();
+        var users = (IUserCatalog)catalog;
+        var ada = new MemicUser(Guid.NewGuid(), organization.Id, "ada@example.com", UserRole.Owner, "hash-1", T0);
+        var bob = new MemicUser(Guid.NewGuid(), organization.Id, "bob@example.com", UserRole.Member, "hash-2", T0.AddSeconds(1));
+        var other = new Organization(Guid.NewGuid(), "Other", T0);
+        await catalog.AddOrganizationAsync(other, isDefault: false, Ct);
+        var elsewhere = new MemicUser(Guid.NewGuid(), other.Id, "eve@example.com", UserRole.Admin, "hash-3", T0);
+        await users.AddUserAsync(ada, Ct);
+        await users.AddUserAsync(bob, Ct);
+        await users.AddUserAsync(elsewhere, Ct);
+
+        Assert.Equal(ada, await users.GetUserAsync(ada.Id, Ct));
+        Assert.Equal(bob, await users.FindUserByEmailAsync("bob@example.com", Ct));
+        Assert.Null(await users.FindUserByEmailAsync("nobody@example.com", Ct));
+        Assert.Equal([ada, bob], await users.ListUsersAsync(organization.Id, Ct));
+        await Assert.ThrowsAsync<ConflictException>(() => users.AddUserAsync(ada with { Id = Guid.NewGuid() }, Ct));
+
+        await users.RemoveUserAsync(ada.Id, Ct);
+        await users.RemoveUserAsync(ada.Id, Ct);
+
+        Assert.Null(await users.GetUserAsync(ada.Id, Ct));
+        Assert.Null(await users.FindUserByEmailAsync("ada@example.com", Ct));
+        Assert.Equal([bob], await users.ListUsersAsync(organization.Id, Ct));
+        await users.AddUserAsync(ada with { Id = Guid.NewGuid() }, Ct);
+    }
+
+    [Fact]
+    public async Task Sessions_are_found_by_token_hash_touched_and_removed()
+    {
+        var (catalog, organization, _) = await SeedAsync();
+        var users = (IUserCatalog)catalog;
+        var user = new MemicUser(Guid.NewGuid(), organization.Id, "sessions@example.com", UserRole.Admin, "hash", T0);
+        await users.AddUserAsync(user, Ct);
+        var hash = System.Security.Cryptography.SHA256.HashData("token"u8);
+        var session = new UserSession(hash, user.Id, T0, T0, T0.AddHours(12));
+        await users.AddSessionAsync(session, Ct);
+
+        await users.TouchSessionAsync(hash, T0.AddMinutes(10), Ct);
+        var touched = await users.GetSessionAsync(hash, Ct);
+        await users.RemoveSessionAsync(hash, Ct);
+
+        Assert.Equal(user.Id, touched!.UserId);
+        Assert.Equal(T0.AddMinutes(10), touched.LastSeenAt);
+        Assert.Equal(T0.AddHours(12), touched.ExpiresAt);
+        Assert.Equal(hash, touched.TokenHash);
+        Assert.Null(await users.GetSessionAsync(hash, Ct));
+        Assert.Null(await users.GetSessionAsync(System.Security.Cryptography.SHA256.HashData("other"u8), Ct));
+    }
+
+    [Fact]
+    public async Task Login_failures_are_listed_per_email_since_a_time_and_old_ones_forgotten()
+    {
+        var (catalog, _, _) = await SeedAsync();
+        var users = (IUserCatalog)catalog;
+        await users.RecordLoginFailureAsync("ada@example.com", T0, T0.AddMinutes(-15), Ct);
+        await users.RecordLoginFailureAsync("ada@example.com", T0.AddMinutes(5), T0.AddMinutes(-10), Ct);
+        await users.RecordLoginFailureAsync("bob@example.com", T0.AddMinutes(6), T0.AddMinutes(-9), Ct);
+
+        Assert.Equal([T0, T0.AddMinutes(5)], await users.ListLoginFailuresAsync("ada@example.com", T0.AddMinutes(-15), Ct));
+        Assert.Equal([T0.AddMinutes(5)], await users.ListLoginFailuresAsync("ada@example.com", T0.AddMinutes(1), Ct));
+
+        await users.RecordLoginFailureAsync("ada@example.com", T0.AddMinutes(20), T0.AddMinutes(5), Ct);
+
+        Assert.Equal([T0.AddMinutes(5), T0.AddMinutes(20)], await users.ListLoginFailuresAsync("ada@example.com", DateTimeOffset.MinValue.AddYears(1), Ct));
+        Assert.Equal([T0.AddMinutes(6)], await users.ListLoginFailuresAsync("bob@example.com", T0, Ct));
     }
 }

@@ -251,3 +251,27 @@ public sealed class OwnerPasswordServer : IDisposable
 
     public void Dispose() => Server.Dispose();
 }
+
+/// <summary>The first start's owner: created once, with a generated password that signs in.</summary>
+public sealed class FirstOwnerTests
+{
+    [Fact]
+    public async Task The_owner_is_created_once_and_a_generated_password_signs_in()
+    {
+        using var server = new MemicServerFactory();
+        using var admin = server.AdminClient();
+        var organizationId = await DashboardAuthTests.DefaultOrganizationAsync(admin);
+        var users = (Memic.Core.Users.UserService)server.Services.GetService(typeof(Memic.Core.Users.UserService))!;
+        var existing = await (await admin.GetAsync($"/api/admin/v1/organizations/{organizationId}/users", Ct)).ExpectAsync(HttpStatusCode.OK);
+        var owner = Assert.Single(existing.EnumerateArray(), u => u.GetProperty("email").GetString() == "owner@localhost");
+        Assert.Equal("owner", owner.GetProperty("role").GetString());
+        Assert.Null(await users.EnsureLocalOwnerAsync(organizationId, null, Ct));
+
+        await (await admin.DeleteAsync($"/api/admin/v1/users/{owner.GetProperty("id").GetGuid()}", Ct)).ExpectAsync(HttpStatusCode.NoContent);
+        var generated = await users.EnsureLocalOwnerAsync(organizationId, null, Ct);
+
+        Assert.False(string.IsNullOrEmpty(generated));
+        using var client = server.CreateClient();
+        await (await DashboardSession.PostLoginAsync(client, "owner@localhost", generated!)).ExpectAsync(HttpStatusCode.OK);
+    }
+}
