@@ -7,7 +7,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // Small enough to inline nothing clever: one script, one stylesheet.
+    // Nothing inlined as a data: URL: every file is served, and cached for good, under its content-hashed name.
     assetsInlineLimit: 0,
   },
   server: {

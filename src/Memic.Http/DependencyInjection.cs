@@ -41,6 +41,7 @@ public static class DependencyInjection
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteIdOwner, ConnectorIdOwner>());
         services.TryAddSingleton<MemicRequestPipeline>();
         services.TryAddSingleton<IOpenApiDocumentSource, CheckedInOpenApiDocument>();
+        services.TryAddSingleton<Dashboard.DashboardFiles>();
         return services;
     }
 

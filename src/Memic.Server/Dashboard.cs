@@ -10,10 +10,10 @@ internal static class Dashboard
     public static IEndpointRouteBuilder MapMemicDashboard(this IEndpointRouteBuilder endpoints)
     {
         // Not part of the API: kept out of the OpenAPI document.
-        endpoints.MapMethods("/", Reads, DashboardFiles.Index).ExcludeFromDescription();
-        endpoints.MapMethods("/index.html", Reads, DashboardFiles.Index).ExcludeFromDescription();
-        endpoints.MapMethods("/" + DashboardFiles.AssetsPrefix + "{*path}", Reads, (HttpContext context, string path) =>
-            DashboardFiles.File(context, DashboardFiles.AssetsPrefix + path)).ExcludeFromDescription();
+        endpoints.MapMethods("/", Reads, (HttpContext context, DashboardFiles files) => files.Index(context)).ExcludeFromDescription();
+        endpoints.MapMethods("/index.html", Reads, (HttpContext context, DashboardFiles files) => files.Index(context)).ExcludeFromDescription();
+        endpoints.MapMethods("/" + DashboardFiles.AssetsPrefix + "{*path}", Reads, (HttpContext context, DashboardFiles files, string path) =>
+            files.File(context, DashboardFiles.AssetsPrefix + path)).ExcludeFromDescription();
         return endpoints;
     }
 }

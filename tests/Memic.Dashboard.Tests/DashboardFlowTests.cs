@@ -49,7 +49,13 @@ public sealed class DashboardFlowTests(DashboardFixture fixture) : IClassFixture
         Assert.False(Browser.Exists("env-create-submit"));
         Browser.Screenshot("sign-in-refused");
 
-        Browser.SignIn(DashboardFixture.OwnerEmail, Server.OwnerPassword);
+        // The right password, with the keyboard only: the email field has focus, Tab moves on, Enter submits.
+        Browser.Driver.Manage().Cookies.DeleteAllCookies();
+        Browser.Open("/");
+        Browser.Until(d => d.SwitchTo().ActiveElement().GetAttribute("data-testid") == "login-email", "the email field to have focus");
+        Browser.Driver.SwitchTo().ActiveElement().SendKeys(DashboardFixture.OwnerEmail + Keys.Tab);
+        Assert.Equal("login-password", Browser.Driver.SwitchTo().ActiveElement().GetAttribute("data-testid"));
+        Browser.Driver.SwitchTo().ActiveElement().SendKeys(Server.OwnerPassword + Keys.Enter);
 
         Browser.Find("env-create-submit");
         Browser.Find("env-row-production");
@@ -58,7 +64,7 @@ public sealed class DashboardFlowTests(DashboardFixture fixture) : IClassFixture
     }
 
     [Fact(Skip = DashboardFixture.SkipReason, SkipUnless = nameof(DashboardFixture.CanRun), SkipType = typeof(DashboardFixture))]
-    public async Task An_environment_created_on_the_page_has_a_working_key_until_it_is_revoked_and_is_gone_once_deleted()
+    public async Task An_environment_created_on_the_page_has_a_working_key_until_it_is_revoked_a_lifetime_that_can_be_renewed_and_is_gone_once_deleted()
     {
         await fixture.EnsureUsersAsync();
         const string slug = "feature-login";
@@ -81,6 +87,18 @@ public sealed class DashboardFlowTests(DashboardFixture fixture) : IClassFixture
 
         var environmentId = await EnvironmentIdAsync(slug);
         Browser.Open($"/#/environments/{environmentId}/keys");
+        Browser.Click("env-never-expire");
+        Browser.Until(_ => Browser.Find("env-expires").Text == "never expires", "the lifetime to be cleared");
+        Browser.Type("env-renew-hours", "24");
+        Browser.Click("env-renew");
+        Browser.Until(_ => Browser.Find("env-expires").Text.StartsWith("expires ", StringComparison.Ordinal), "the lifetime to be renewed");
+        using (var reader = Server.AdminClient())
+        {
+            var renewed = await reader.GetFromJsonAsync<JsonElement>($"/api/admin/v1/environments/{environmentId}", Ct);
+            var expiresAt = renewed.GetProperty("expires_at").GetDateTimeOffset();
+            Assert.InRange(expiresAt - DateTimeOffset.UtcNow, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+        }
+
         var firstPrefix = ApiKeyFormat.DisplayPrefix(firstKey);
         Browser.Find($"key-revoke-{firstPrefix}");
         Browser.Click("key-create");

@@ -19,7 +19,7 @@ public sealed partial class RouteParityTests
     private static readonly Assembly FunctionsAssembly = typeof(FunctionsComposition).Assembly;
 
     /// <summary>The dashboard's files (<see cref="DashboardFunctions"/>): a page, not an API route of the table.</summary>
-    private const string Dashboard = "DashboardFiles";
+    internal const string Dashboard = "DashboardFiles";
 
     /// <summary>"GET /api/v1/files/{file_id}" for every path of every route of the shared table.</summary>
     private static readonly string[] TableRoutes =

@@ -434,8 +434,7 @@ public sealed class MainTemplateTests(InfraFixture infra)
 
         // Over https the session cookie is Secure; the page and the API share the app's origin.
         Assert.Equal(true, FunctionApp.Properties["httpsOnly"]);
-        Assert.Contains(ArmValue.ToArmString(_deployment.Outputs["SERVICE_API_URI"]).Trim('[', ']'), dashboard, StringComparison.Ordinal);
-        Assert.EndsWith("/')]", dashboard, StringComparison.Ordinal);
+        Assert.Equal(ArmValue.ToArmString(_deployment.Outputs["SERVICE_API_URI"]) + "/", dashboard);
     }
 
     private static Dictionary<string, object?> Settings(ArmDeployment deployment) =>

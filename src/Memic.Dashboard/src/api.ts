@@ -209,6 +209,9 @@ export const environments = {
   create: (body: { slug: string; name?: string; project_id?: string; ttl_hours?: number }) =>
     request<{ environment: Environment; api_key: string }>('POST', `${admin}/environments`, { body }),
   remove: (id: string) => request<void>('DELETE', `${admin}/environments/${id}`),
+  /** Renews the lifetime (`ttl_hours` from now) or, with null, clears it (CONTRACT §16). */
+  setLifetime: (id: string, ttlHours: number | null) =>
+    request<Environment>('PATCH', `${admin}/environments/${id}`, { body: ttlHours === null ? { expires_at: null } : { ttl_hours: ttlHours } }),
 };
 
 export const keys = {

@@ -10,9 +10,9 @@ namespace Memic.Http.Dashboard;
 /// <summary>
 /// The dashboard's built files (src/Memic.Dashboard, embedded at build time), served at <c>/</c> by both hosts.
 /// Vite names every asset after its content hash, so assets are cached for good and only <c>index.html</c> is
-/// revalidated.
+/// revalidated. A singleton: the files are read from the assembly once.
 /// </summary>
-public static class DashboardFiles
+public sealed class DashboardFiles
 {
     /// <summary>Where the built assets live; everything else the dashboard needs is <c>index.html</c> at <c>/</c>.</summary>
     public const string AssetsPrefix = "assets/";
@@ -20,20 +20,17 @@ public static class DashboardFiles
     private const string ResourcePrefix = "Memic.Dashboard/";
     private const string IndexPath = "index.html";
 
-    private static readonly FrozenDictionary<string, DashboardFile> Files = Load();
-
-    /// <summary>True when the build embedded a dashboard (always, unless the assembly was built without it).</summary>
-    public static bool IsAvailable => Files.ContainsKey(IndexPath);
+    private readonly FrozenDictionary<string, DashboardFile> _files = Load();
 
     /// <summary>The page at <c>/</c>.</summary>
-    public static IResult Index(HttpContext context) => File(context, IndexPath);
+    public IResult Index(HttpContext context) => File(context, IndexPath);
 
     /// <summary>A built file by its path under the site root (<c>""</c> is the page); unknown → the envelope's 404.</summary>
-    public static IResult File(HttpContext context, string? path)
+    public IResult File(HttpContext context, string? path)
     {
         ArgumentNullException.ThrowIfNull(context);
         path = string.IsNullOrEmpty(path) ? IndexPath : path;
-        if (!Files.TryGetValue(path, out var file))
+        if (!_files.TryGetValue(path, out var file))
         {
             return Errors.ErrorResponses.ForStatus(StatusCodes.Status404NotFound, context);
         }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { environments, type Environment, type User } from '../api';
 import { environmentHref, type Tab } from '../router';
-import { ErrorText, formatDate, messageOf } from '../ui';
+import { canManage, ErrorText, formatDate, messageOf } from '../ui';
 import { KeysPage } from './keys';
 import { FilesPage } from './files';
 import { SearchPage } from './search';
@@ -37,8 +37,11 @@ export function EnvironmentPage({ environmentId, tab, user }: { environmentId: s
       </h1>
       <p class="muted">
         Created {formatDate(environment.created_at)} ·{' '}
-        {environment.expires_at ? `expires ${formatDate(environment.expires_at)}` : 'never expires'}
+        <span data-testid="env-expires">
+          {environment.expires_at ? `expires ${formatDate(environment.expires_at)}` : 'never expires'}
+        </span>
       </p>
+      {canManage(user.role) && <Lifetime environment={environment} onChanged={setEnvironment} />}
       <nav class="tabs" aria-label="Environment pages">
         {(Object.keys(tabLabels) as Tab[]).map((t) => (
           <a key={t} href={environmentHref(environmentId, t)} aria-current={t === tab ? 'page' : undefined}>
@@ -52,5 +55,45 @@ export function EnvironmentPage({ environmentId, tab, user }: { environmentId: s
       {tab === 'prompts' && <PromptsPage environmentId={environmentId} user={user} />}
       {tab === 'usage' && <UsagePage environmentId={environmentId} />}
     </section>
+  );
+}
+
+/** Renew a short-lived environment by some hours from now, or let it live until deleted. */
+function Lifetime({ environment, onChanged }: { environment: Environment; onChanged: (e: Environment) => void }) {
+  const [hours, setHours] = useState('72');
+  const [error, setError] = useState<string | null>(null);
+
+  async function change(ttlHours: number | null) {
+    setError(null);
+    try {
+      onChanged(await environments.setLifetime(environment.id, ttlHours));
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }
+
+  return (
+    <form
+      class="row lifetime"
+      aria-label="Lifetime"
+      onSubmit={(e) => {
+        e.preventDefault();
+        change(Number(hours));
+      }}
+    >
+      <label>
+        Expire in (hours)
+        <input type="number" min="1" step="1" required value={hours} onInput={(e) => setHours(e.currentTarget.value)} data-testid="env-renew-hours" />
+      </label>
+      <button type="submit" data-testid="env-renew">
+        {environment.expires_at ? 'Renew' : 'Set lifetime'}
+      </button>
+      {environment.expires_at && (
+        <button type="button" onClick={() => change(null)} data-testid="env-never-expire">
+          Never expire
+        </button>
+      )}
+      <ErrorText error={error} />
+    </form>
   );
 }
