@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using Memic.Core.Ports;
+using Memic.Core.Quotas;
 using Memic.Core.Usage;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Benchmarks;
 
@@ -39,7 +41,12 @@ internal static class BenchSupport
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     /// <summary>A meter whose counts go nowhere: search records usage on every call, and these runs are not billed.</summary>
-    public static UsageMeter DiscardedUsage() => new(new DiscardedUsageCatalog(), TimeProvider.System, NullLogger<UsageMeter>.Instance);
+    public static UsageMeter DiscardedUsage() =>
+        new(new DiscardedUsageCatalog(), Options.Create(new UsageOptions()), TimeProvider.System, NullLogger<UsageMeter>.Instance);
+
+    /// <summary>Quotas that never refuse: these runs measure search, not an environment's allowance.</summary>
+    public static QuotaService NoQuotas(UsageMeter usage) =>
+        new(new UnlimitedQuotaCatalog(), usage, Options.Create(new UsageOptions()), TimeProvider.System);
 
     /// <summary>Bench data under bench/data, found by walking up from the build output.</summary>
     public static string FindDataDirectory(string name)
@@ -80,9 +87,20 @@ internal static class BenchSupport
 
     private sealed class DiscardedUsageCatalog : IUsageCatalog
     {
-        public Task AddUsageAsync(Guid environmentId, DateOnly day, UsageCounters delta, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task WriteUsageAsync(Guid instanceId, IReadOnlyList<UsageSlice> slices, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<DailyUsage>> GetUsageAsync(Guid environmentId, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<DailyUsage>>([]);
+        public Task<IReadOnlyList<HourlyUsage>> GetUsageAsync(Guid environmentId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<HourlyUsage>>([]);
+    }
+
+    private sealed class UnlimitedQuotaCatalog : IQuotaCatalog
+    {
+        public Task<EnvironmentQuotas> GetQuotasAsync(Guid environmentId, CancellationToken cancellationToken) =>
+            Task.FromResult(EnvironmentQuotas.Unlimited);
+
+        public Task SetQuotasAsync(Guid environmentId, EnvironmentQuotas quotas, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<EnvironmentHoldings> GetHoldingsAsync(Guid environmentId, CancellationToken cancellationToken) =>
+            Task.FromResult(new EnvironmentHoldings(0, 0));
     }
 }

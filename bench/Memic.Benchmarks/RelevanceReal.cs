@@ -73,7 +73,7 @@ internal static class RelevanceReal
             Console.WriteLine($"machine: {BenchSupport.Machine()}; load average {BenchSupport.LoadAverage()}; {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
 
             using var usage = BenchSupport.DiscardedUsage();
-            var search = new SearchService(index, embedder, embedder, usage, Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
+            var search = new SearchService(index, embedder, embedder, usage, BenchSupport.NoQuotas(usage), Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
 
             // The hand-written harness of retrieval-quality, as a second corpus: its single-answer queries split by hash too.
             var harnessData = BenchSupport.FindDataDirectory("retrieval");

@@ -56,7 +56,7 @@ internal static class RetrievalQuality
             }
 
             using var usage = BenchSupport.DiscardedUsage();
-            var search = new SearchService(index, embedder, embedder, usage, Options.Create(new EmbeddingModelOptions()), TimeProvider.System);
+            var search = new SearchService(index, embedder, embedder, usage, BenchSupport.NoQuotas(usage), Options.Create(new EmbeddingModelOptions()), TimeProvider.System);
             Method[] methods =
             [
                 new("BM25 alone (FTS5)", async q =>

@@ -77,7 +77,7 @@ internal static partial class SearchLatency
         using var embedder = new TimedEmbeddingGenerator(miniLm);
         var timedIndex = new TimedSearchIndex(index);
         using var usage = BenchSupport.DiscardedUsage();
-        var search = new SearchService(timedIndex, embedder, miniLm, usage, Options.Create(new EmbeddingModelOptions()), TimeProvider.System);
+        var search = new SearchService(timedIndex, embedder, miniLm, usage, BenchSupport.NoQuotas(usage), Options.Create(new EmbeddingModelOptions()), TimeProvider.System);
 
         // The first embedding loads the model and the first query of each environment its vector snapshot: start-up
         // costs, the snapshot's reported apart.
