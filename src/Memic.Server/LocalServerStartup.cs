@@ -24,11 +24,13 @@ internal sealed class LocalServerStartup(
     ITenancyCatalog catalog,
     SearchService search,
     IOptions<JsonOptions> httpJson,
-    ILogger<LocalServerStartup> logger) : IHostedLifecycleService
+    ILogger<LocalServerStartup> logger) : IHostedLifecycleService, IDisposable
 {
     /// <summary>Indexes opened ahead of their first search: the most recently changed environments, since each costs memory.</summary>
     internal const int WarmedEnvironments = 4;
 
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _warmUp = Task.CompletedTask;
     private FirstRunResult _firstRun = new(null, null);
 
     public async Task StartingAsync(CancellationToken cancellationToken) =>
@@ -42,12 +44,12 @@ internal sealed class LocalServerStartup(
         // In the background, so neither start-up nor a request waits for it: the first search then costs what every
         // other does. A remote model is not called: it has nothing to load, and a call would be paid on every start.
         var searchToo = !embeddingOptions.Value.IsRemote;
-        _ = Task.Run(() => WarmUpAsync(searchToo), CancellationToken.None);
+        _warmUp = Task.Run(() => WarmUpAsync(searchToo, _stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
     /// <summary>The wire's JSON metadata; with a local model, the model and the latest environments' indexes, through one search each.</summary>
-    private async Task WarmUpAsync(bool searchToo)
+    private async Task WarmUpAsync(bool searchToo, CancellationToken cancellationToken)
     {
         try
         {
@@ -57,16 +59,20 @@ internal sealed class LocalServerStartup(
                 return;
             }
 
-            await embedder.GenerateAsync(["warm-up"], cancellationToken: CancellationToken.None);
-            var environments = await catalog.ListEnvironmentsAsync(CancellationToken.None);
+            await embedder.GenerateAsync(["warm-up"], cancellationToken: cancellationToken);
+            var environments = await catalog.ListEnvironmentsAsync(cancellationToken);
             foreach (var environment in environments
                 .Where(e => e.Status == EnvironmentStatus.Ready)
                 .OrderByDescending(e => e.UpdatedAt)
                 .Take(WarmedEnvironments))
             {
                 // Retrieval alone: nothing is metered or recorded for the environment.
-                await search.RetrieveAsync(environment.Id, new SearchRequest("warm-up", 1, 0, IndexFilter.None, false, null), CancellationToken.None);
+                await search.RetrieveAsync(environment.Id, new SearchRequest("warm-up", 1, 0, IndexFilter.None, false, null), cancellationToken);
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping before the warm-up finished: nothing to warm any more.
         }
         catch (Exception ex)
         {
@@ -78,7 +84,17 @@ internal sealed class LocalServerStartup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Ends the warm-up before the host disposes what it uses: a search still running when the model's native session
+    /// or an index's database is released would fail, or crash the process.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _warmUp.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _stopping.Dispose();
 }

@@ -58,6 +58,9 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private readonly EmbeddingGeneratorMetadata _metadata = new("memic-embedded", null, ModelId, Dimensions);
     private int _disposed;
 
+    /// <summary>Runs hold it shared, <see cref="Dispose"/> exclusively: freeing the native session under a running inference crashes the process.</summary>
+    private readonly ReaderWriterLockSlim _sessionLifetime = new(LockRecursionPolicy.NoRecursion);
+
     public MiniLmEmbeddingGenerator()
     {
         using (var vocabulary = OpenResource("vocab.txt"))
@@ -154,7 +157,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <summary>Releases the ONNX Runtime session. Call it only once no embedding call is running.</summary>
+    /// <summary>Releases the ONNX Runtime session once the inferences running now have finished; later calls are refused.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -162,9 +165,17 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             return;
         }
 
-        if (_session.IsValueCreated)
+        _sessionLifetime.EnterWriteLock();
+        try
         {
-            _session.Value.Dispose();
+            if (_session.IsValueCreated)
+            {
+                _session.Value.Dispose();
+            }
+        }
+        finally
+        {
+            _sessionLifetime.ExitWriteLock();
         }
     }
 
@@ -222,6 +233,20 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     }
 
     private void EmbedBatch(ReadOnlySpan<int> batch, int[][] tokenIds, float[][] vectors, RunOptions runOptions, CancellationToken cancellationToken)
+    {
+        _sessionLifetime.EnterReadLock();
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            RunBatch(batch, tokenIds, vectors, runOptions, cancellationToken);
+        }
+        finally
+        {
+            _sessionLifetime.ExitReadLock();
+        }
+    }
+
+    private void RunBatch(ReadOnlySpan<int> batch, int[][] tokenIds, float[][] vectors, RunOptions runOptions, CancellationToken cancellationToken)
     {
         var sequenceLength = 0;
         foreach (var index in batch)
