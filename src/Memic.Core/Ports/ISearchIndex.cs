@@ -33,4 +33,18 @@ public interface ISearchIndex
 
     /// <summary>Hybrid retrieval: the union of the best full-text and vector candidates that pass the filter.</summary>
     Task<IReadOnlyList<IndexCandidate>> QueryAsync(Guid environmentId, IndexQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same hybrid retrieval for a query whose vector is still being computed (<paramref name="vector"/> stands for
+    /// <see cref="IndexQuery.Vector"/>, which is not read): an adapter may start the full-text half meanwhile, so the
+    /// query embedding costs no wall time of its own. A failed <paramref name="vector"/> fails the query with its
+    /// exception. By default the vector is awaited first.
+    /// </summary>
+    async Task<IReadOnlyList<IndexCandidate>> QueryAsync(
+        Guid environmentId, IndexQuery query, Task<ReadOnlyMemory<float>> vector, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(vector);
+        return await QueryAsync(environmentId, query with { Vector = await vector }, cancellationToken);
+    }
 }

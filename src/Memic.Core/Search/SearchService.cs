@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Memic.Core.Search;
 
 /// <summary>
-/// Hybrid retrieval over one environment's index: the query is embedded, the index returns full-text and vector
+/// Hybrid retrieval over one environment's index: the query is embedded while the index starts its full-text half, the index returns full-text and vector
 /// candidates that pass the filters (at least 50), and a second stage ranks them and gives each its calibrated score:
 /// the backend's own re-ranker where it has one (Azure AI Search's semantic ranker), otherwise
 /// <see cref="PassageRanker"/>. Results are sorted by score, cut at <c>min_score</c> and limited to <c>top_k</c>.
@@ -76,11 +76,7 @@ public sealed class SearchService(
             return new SearchOutcome([], decision.Routing, time.GetElapsedTime(started).TotalMilliseconds, decision.Result);
         }
 
-        var vector = await EmbedQueryAsync(request.Query, cancellationToken);
-        var candidates = await index.QueryAsync(
-            environmentId,
-            new IndexQuery(request.Query, vector, request.Filter, Math.Max(MinimumCandidates, request.TopK * CandidatesPerResult)),
-            cancellationToken);
+        var candidates = await QueryIndexAsync(environmentId, request, cancellationToken);
 
         var ranked = candidates.Any(c => c.RerankerScore is not null)
             ? PassageRanker.RankByReranker(request.Query, candidates)
@@ -92,6 +88,32 @@ public sealed class SearchService(
             .ToList();
 
         return new SearchOutcome(hits, decision.Routing, time.GetElapsedTime(started).TotalMilliseconds, decision.Result);
+    }
+
+    /// <summary>
+    /// The index's candidates, the query embedded while the index starts its full-text half. An embedding failure is
+    /// the search's error even when the index did not need the vector (no index yet) or failed itself meanwhile.
+    /// </summary>
+    private async Task<IReadOnlyList<IndexCandidate>> QueryIndexAsync(Guid environmentId, SearchRequest request, CancellationToken cancellationToken)
+    {
+        var vector = EmbedQueryAsync(request.Query, cancellationToken);
+        IReadOnlyList<IndexCandidate> candidates;
+        try
+        {
+            candidates = await index.QueryAsync(
+                environmentId,
+                new IndexQuery(request.Query, ReadOnlyMemory<float>.Empty, request.Filter, Math.Max(MinimumCandidates, request.TopK * CandidatesPerResult)),
+                vector,
+                cancellationToken);
+        }
+        catch
+        {
+            await vector;
+            throw;
+        }
+
+        await vector;
+        return candidates;
     }
 
     /// <summary>

@@ -197,7 +197,36 @@ public sealed class SqliteSearchIndex : ISearchIndex, IDisposable
     /// restricted by the filter, as one list ordered by vector similarity (then text score). An empty query vector
     /// gives a text-only result with similarity 0; the vector must otherwise have the index's dimension.
     /// </summary>
-    public async Task<IReadOnlyList<IndexCandidate>> QueryAsync(Guid environmentId, IndexQuery query, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<IndexCandidate>> QueryAsync(Guid environmentId, IndexQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return HybridQueryAsync(environmentId, query, query.Vector.IsEmpty ? null : Task.FromResult(query.Vector), cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="QueryAsync(Guid, IndexQuery, CancellationToken)"/>, with the full-text half (common-term
+    /// lookup and BM25) running while <paramref name="vector"/> is still computed; the vector scan starts when it arrives.
+    /// </summary>
+    public Task<IReadOnlyList<IndexCandidate>> QueryAsync(
+        Guid environmentId, IndexQuery query, Task<ReadOnlyMemory<float>> vector, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        return HybridQueryAsync(environmentId, query, vector, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        foreach (var environment in _environments.Values)
+        {
+            environment.Dispose();
+        }
+
+        _environments.Clear();
+    }
+
+    /// <param name="vector">The query vector, possibly not computed yet; null for a text-only query.</param>
+    private async Task<IReadOnlyList<IndexCandidate>> HybridQueryAsync(
+        Guid environmentId, IndexQuery query, Task<ReadOnlyMemory<float>>? vector, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Candidates, 1);
@@ -211,34 +240,26 @@ public sealed class SqliteSearchIndex : ISearchIndex, IDisposable
             }
 
             var (model, generation) = state;
-            if (!query.Vector.IsEmpty && query.Vector.Length != model.Dimensions)
-            {
-                throw DimensionConflict(environmentId, model, query.Vector.Length);
-            }
-
             var terms = FtsQuery.Terms(query.Text);
             var filter = SegmentFilter.From(query.Filter);
-            var queryCodes = new short[Int8Vectors.StrideOf(model.Dimensions)];
-            var queryScale = query.Vector.IsEmpty ? 0 : Int8Vectors.QuantizeQuery(query.Vector.Span, queryCodes);
 
             // One filtered selection serves both lists, so text and vector candidates pass exactly the same rows.
-            var snapshot = queryScale != 0 || (terms.Count > 0 && filter is not null)
+            var snapshot = vector is not null || (terms.Count > 0 && filter is not null)
                 ? await environment.SnapshotAsync(generation, model.Dimensions, cancellationToken)
                 : null;
-            var match = FtsQuery.Match(snapshot is { LiveCount: > CommonTermFloor } && terms.Count > 1
-                ? await WithoutCommonTermsAsync(connection, terms, snapshot.LiveCount, cancellationToken)
-                : terms);
             var selection = snapshot is null ? null : VectorScanner.Select(snapshot, filter);
             var textRows = selection is null || selection.Count == snapshot!.LiveCount ? null : selection;
 
-            // The in-memory scan runs beside the full-text query, which holds the connection; re-scoring then reads it.
-            var rescored = Math.Max(query.Candidates * 4, query.Candidates + 32);
-            var scan = queryScale == 0
+            // The in-memory scan runs beside the full-text half, which holds the connection; re-scoring then reads it.
+            var scan = vector is null
                 ? null
-                : Task.Run(() => VectorScanner.Top(selection!, queryCodes, queryScale, rescored, allowParallel: match is null, cancellationToken), cancellationToken);
+                : Task.Run(() => ScanAsync(environmentId, model, vector, selection!, query.Candidates, allowParallel: terms.Count == 0, cancellationToken), cancellationToken);
             IReadOnlyList<(long RowId, double Score)> textHits;
             try
             {
+                var match = FtsQuery.Match(snapshot is { LiveCount: > CommonTermFloor } && terms.Count > 1
+                    ? await WithoutCommonTermsAsync(connection, terms, snapshot.LiveCount, cancellationToken)
+                    : terms);
                 textHits = match is null ? [] : await TextSearchAsync(connection, match, query.Candidates, textRows, cancellationToken);
             }
             catch
@@ -251,19 +272,34 @@ public sealed class SqliteSearchIndex : ISearchIndex, IDisposable
                 throw;
             }
 
-            var vectorHits = scan is null ? [] : await RescoreAsync(connection, query, await scan, cancellationToken);
-            return await FetchAsync(connection, query.Vector, textHits, vectorHits, cancellationToken);
+            var (queryVector, approximate) = scan is null ? (ReadOnlyMemory<float>.Empty, []) : await scan;
+            var vectorHits = await RescoreAsync(connection, queryVector, query.Candidates, approximate, cancellationToken);
+            return await FetchAsync(connection, queryVector, textHits, vectorHits, cancellationToken);
         }, cancellationToken);
     }
 
-    public void Dispose()
+    /// <summary>
+    /// The query vector once computed, and the best rows of the selection by the int8 scan: 4 × candidates (at least
+    /// candidates + 32), for re-scoring. A vector of another dimension than the index's is a conflict.
+    /// </summary>
+    private static async Task<(ReadOnlyMemory<float> Vector, IReadOnlyList<ScoredRow> Rows)> ScanAsync(
+        Guid environmentId, IndexModel model, Task<ReadOnlyMemory<float>> pending, ScanSelection selection, int candidates, bool allowParallel, CancellationToken cancellationToken)
     {
-        foreach (var environment in _environments.Values)
+        var vector = await pending;
+        if (vector.IsEmpty)
         {
-            environment.Dispose();
+            return (vector, []);
         }
 
-        _environments.Clear();
+        if (vector.Length != model.Dimensions)
+        {
+            throw DimensionConflict(environmentId, model, vector.Length);
+        }
+
+        var codes = new short[Int8Vectors.StrideOf(model.Dimensions)];
+        var scale = Int8Vectors.QuantizeQuery(vector.Span, codes);
+        var rescored = Math.Max(candidates * 4, candidates + 32);
+        return (vector, scale == 0 ? [] : VectorScanner.Top(selection, codes, scale, rescored, allowParallel, cancellationToken));
     }
 
     /// <summary>
@@ -349,9 +385,9 @@ public sealed class SqliteSearchIndex : ISearchIndex, IDisposable
         static (long, double) Read(SqliteDataReader reader) => (reader.GetInt64(0), -reader.GetDouble(1));
     }
 
-    /// <summary>The exact cosine of the scan's best rows from their float32 vectors, best <see cref="IndexQuery.Candidates"/> kept.</summary>
+    /// <summary>The exact cosine of the scan's best rows from their float32 vectors, best <paramref name="candidates"/> kept.</summary>
     private static async Task<IReadOnlyList<(long RowId, double Similarity)>> RescoreAsync(
-        SqliteConnection connection, IndexQuery query, IReadOnlyList<ScoredRow> approximate, CancellationToken cancellationToken)
+        SqliteConnection connection, ReadOnlyMemory<float> queryVector, int candidates, IReadOnlyList<ScoredRow> approximate, CancellationToken cancellationToken)
     {
         if (approximate.Count == 0)
         {
@@ -360,10 +396,10 @@ public sealed class SqliteSearchIndex : ISearchIndex, IDisposable
 
         var exact = await connection.QueryAsync(
             "SELECT id, vector FROM chunk_vectors WHERE id IN (SELECT value FROM json_each($ids))",
-            reader => (RowId: reader.GetInt64(0), Similarity: Cosine(query.Vector.Span, ChunkRows.VectorOf(reader, 1))),
+            reader => (RowId: reader.GetInt64(0), Similarity: Cosine(queryVector.Span, ChunkRows.VectorOf(reader, 1))),
             cancellationToken,
             ("$ids", JsonSerializer.Serialize(approximate.Select(r => r.RowId))));
-        return [.. exact.OrderByDescending(r => r.Similarity).ThenBy(r => r.RowId).Take(query.Candidates)];
+        return [.. exact.OrderByDescending(r => r.Similarity).ThenBy(r => r.RowId).Take(candidates)];
     }
 
     private static async Task<IReadOnlyList<IndexCandidate>> FetchAsync(

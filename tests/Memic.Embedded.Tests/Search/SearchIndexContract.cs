@@ -340,6 +340,54 @@ public abstract class SearchIndexContract
         }
     }
 
+    // A query vector still being computed
+
+    [Fact]
+    public async Task A_query_whose_vector_arrives_later_finds_exactly_what_it_finds_with_the_vector()
+    {
+        const int dimensions = 32;
+        var environment = await CreatedAsync(dimensions);
+        var random = new Random(20_261_203);
+        var file = Guid.NewGuid();
+        string[] words = ["invoice", "refund", "policy", "ledger", "audit", "travel"];
+        var chunks = Enumerable.Range(0, 200)
+            .Select(i => Chunk(file, i, $"{words[i % words.Length]} {words[i / 7 % words.Length]} passage {i}", Random(random, dimensions), category: i % 3 == 0 ? "policy" : "guide"))
+            .ToList();
+        await Index.ReplaceFileChunksAsync(environment, file, chunks, Ct);
+        var vector = Random(random, dimensions);
+
+        foreach (var query in new[] { Query("refund audit", vector), Query("refund audit", vector, filter: new IndexFilter { Categories = ["policy"] }) })
+        {
+            var expected = await Index.QueryAsync(environment, query, Ct);
+            var pending = new TaskCompletionSource<ReadOnlyMemory<float>>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            var found = Index.QueryAsync(environment, query with { Vector = ReadOnlyMemory<float>.Empty }, pending.Task, Ct);
+            pending.SetResult(vector);
+
+            Assert.Equal(Signals(expected), Signals(await found));
+            Assert.Contains(expected, c => c.TextRank is not null && c.VectorRank is null);
+        }
+
+        static List<(Guid, double?, int?, double, int?)> Signals(IReadOnlyList<IndexCandidate> found) =>
+            [.. found.Select(c => (c.Chunk.ChunkId, c.TextScore, c.TextRank, Math.Round(c.VectorSimilarity, 6), c.VectorRank))];
+    }
+
+    [Fact]
+    public async Task A_query_vector_that_fails_or_has_another_dimension_fails_the_query()
+    {
+        var environment = await CreatedAsync();
+        var file = Guid.NewGuid();
+        await Index.ReplaceFileChunksAsync(environment, file, [Chunk(file, 0, "refund policy", Axis(8, 0))], Ct);
+        var pending = new TaskCompletionSource<ReadOnlyMemory<float>>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var failing = Index.QueryAsync(environment, Query("refund", null), pending.Task, Ct);
+        pending.SetException(new TimeoutException("the model did not answer"));
+
+        var failure = await Assert.ThrowsAsync<TimeoutException>(() => failing);
+        Assert.Equal("the model did not answer", failure.Message);
+        await Assert.ThrowsAsync<ConflictException>(() => Index.QueryAsync(environment, Query("refund", null), Task.FromResult<ReadOnlyMemory<float>>(Axis(16, 0)), Ct));
+    }
+
     // Filters
 
     private static readonly string[] DocumentTypes = ["contract", "memo", "report"];
