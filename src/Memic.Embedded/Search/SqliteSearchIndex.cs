@@ -258,7 +258,7 @@ public sealed class SqliteSearchIndex : ISearchIndex, IDisposable
             try
             {
                 var match = FtsQuery.Match(snapshot is { LiveCount: > CommonTermFloor } && terms.Count > 1
-                    ? await WithoutCommonTermsAsync(connection, terms, snapshot.LiveCount, cancellationToken)
+                    ? await WithoutCommonTermsAsync(connection, environment.TermCountsAt(generation), terms, snapshot.LiveCount, cancellationToken)
                     : terms);
                 textHits = match is null ? [] : await TextSearchAsync(connection, match, query.Candidates, textRows, cancellationToken);
             }
@@ -316,32 +316,54 @@ public sealed class SqliteSearchIndex : ISearchIndex, IDisposable
     /// every row matching any term, so one common word made the text side cost ~20 ms at 100k chunks; such a word
     /// ranks little under BM25 anyway, the vector side still sees the whole query, and the relevance score still
     /// counts every query word. Terms are stemmed by the index's own tokenizer, through a scratch FTS5 table in the
-    /// connection's temp schema, so they meet the index's per-term document counts.
+    /// connection's temp schema, so they meet the index's per-term document counts; counts taken since the last write
+    /// are reused (<see cref="TermChunkCounts"/>).
     /// </summary>
     private static async Task<IReadOnlyList<string>> WithoutCommonTermsAsync(
-        SqliteConnection connection, IReadOnlyList<string> terms, int liveRows, CancellationToken cancellationToken)
+        SqliteConnection connection, TermChunkCounts known, IReadOnlyList<string> terms, int liveRows, CancellationToken cancellationToken)
     {
-        await connection.ExecuteAsync(
-            """
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_terms USING fts5 (term, tokenize = 'porter unicode61 remove_diacritics 2');
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_term_stems USING fts5vocab (temp, query_terms, 'instance');
-            DELETE FROM temp.query_terms;
-            """,
-            cancellationToken);
+        var chunks = new long?[terms.Count];
+        var missing = new List<int>(terms.Count);
         for (var i = 0; i < terms.Count; i++)
         {
-            await connection.ExecuteAsync("INSERT INTO temp.query_terms (rowid, term) VALUES ($row, $term)", cancellationToken, ("$row", i + 1), ("$term", terms[i]));
+            if (!known.TryGet(terms[i], out chunks[i]))
+            {
+                missing.Add(i);
+            }
         }
 
-        var counts = await connection.QueryAsync(
-            """
-            SELECT s.doc AS term_row, max(coalesce(t.doc, 0)) AS chunks
-            FROM temp.query_term_stems s LEFT JOIN main.chunks_fts_terms t ON t.term = s.term
-            GROUP BY s.doc
-            """,
-            r => (Index: (int)r.GetInt64(0) - 1, Chunks: r.GetInt64(1)),
-            cancellationToken);
+        if (missing.Count > 0)
+        {
+            await connection.ExecuteAsync(
+                """
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_terms USING fts5 (term, tokenize = 'porter unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_term_stems USING fts5vocab (temp, query_terms, 'instance');
+                DELETE FROM temp.query_terms;
+                INSERT INTO temp.query_terms (rowid, term) SELECT key + 1, value FROM json_each($terms);
+                """,
+                cancellationToken,
+                ("$terms", JsonSerializer.Serialize(missing.Select(i => terms[i]))));
+            var counted = await connection.QueryAsync(
+                """
+                SELECT s.doc AS term_row, max(coalesce(t.doc, 0)) AS chunks
+                FROM temp.query_term_stems s LEFT JOIN main.chunks_fts_terms t ON t.term = s.term
+                GROUP BY s.doc
+                """,
+                r => (Index: missing[(int)r.GetInt64(0) - 1], Chunks: r.GetInt64(1)),
+                cancellationToken);
+            foreach (var (index, count) in counted)
+            {
+                chunks[index] = count;
+            }
 
+            foreach (var index in missing)
+            {
+                known.Add(terms[index], chunks[index]);
+            }
+        }
+
+        // A word the tokenizer keeps no stem of has no count and is left out, unless no word has one.
+        var counts = chunks.Select((count, index) => (Index: index, Chunks: count)).Where(c => c.Chunks is not null).Select(c => (c.Index, Chunks: c.Chunks!.Value)).ToList();
         if (counts.Count == 0)
         {
             return terms;

@@ -47,6 +47,26 @@ public sealed class SqliteSearchIndexTests : SearchIndexContract, IDisposable
     }
 
     [Fact]
+    public async Task A_word_that_a_write_makes_common_is_left_out_of_the_next_query()
+    {
+        // "gear" is rare until a second file says it in 5,500 chunks; the query before the write counted it, and that
+        // count must not outlive the write.
+        var environment = await CreatedAsync();
+        var first = Guid.NewGuid();
+        var chunks = Enumerable.Range(0, 6_000).Select(i =>
+            Chunk(first, i, i switch { 17 or 4321 => $"widget {i} with a sprocket", 5 or 6 => $"widget {i} with a gear", _ => $"widget number {i}" }, Axis(8, 1))).ToList();
+        await Index.ReplaceFileChunksAsync(environment, first, chunks, Ct);
+        var before = await Index.QueryAsync(environment, Query("gear sprocket", Axis(8, 0), candidates: 10), Ct);
+
+        var second = Guid.NewGuid();
+        await Index.ReplaceFileChunksAsync(environment, second, [.. Enumerable.Range(0, 5_500).Select(i => Chunk(second, i, $"gear {i}", Axis(8, 1)))], Ct);
+        var after = await Index.QueryAsync(environment, Query("gear sprocket", Axis(8, 0), candidates: 10), Ct);
+
+        Assert.Equal([5, 6, 17, 4321], before.Where(c => c.TextScore is not null).Select(c => c.Chunk.ChunkIndex).Order());
+        Assert.Equal([17, 4321], after.Where(c => c.TextScore is not null).Select(c => c.Chunk.ChunkIndex).Order());
+    }
+
+    [Fact]
     public async Task The_index_is_one_file_in_the_environment_folder_and_deleting_the_environment_removes_the_folder()
     {
         var environment = await CreatedAsync();

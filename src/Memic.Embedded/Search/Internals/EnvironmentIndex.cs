@@ -19,6 +19,7 @@ internal sealed class EnvironmentIndex : IDisposable
 
     private volatile IndexModel? _model;
     private volatile VectorSnapshot? _snapshot;
+    private volatile TermChunkCounts? _termCounts;
     private volatile bool _closed;
     private volatile string? _connectionString;
     private volatile TaskCompletionSource? _drained;
@@ -84,6 +85,27 @@ internal sealed class EnvironmentIndex : IDisposable
         {
             WriteLock.Release();
         }
+    }
+
+    /// <summary>
+    /// The query words' chunk counts at <paramref name="generation"/>: the shared ones while no write moved the index
+    /// on; otherwise new ones, kept for the queries after this one when they are the newest.
+    /// </summary>
+    public TermChunkCounts TermCountsAt(long generation)
+    {
+        var current = _termCounts;
+        if (current is not null && current.Generation == generation)
+        {
+            return current;
+        }
+
+        var fresh = new TermChunkCounts(generation);
+        if (current is null || current.Generation < generation)
+        {
+            _termCounts = fresh;
+        }
+
+        return fresh;
     }
 
     /// <summary>
@@ -168,6 +190,7 @@ internal sealed class EnvironmentIndex : IDisposable
     {
         _closed = true;
         _snapshot = null;
+        _termCounts = null;
         if (_connectionString is { } connectionString)
         {
             using var probe = new SqliteConnection(connectionString);
