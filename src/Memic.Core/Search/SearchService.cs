@@ -10,10 +10,10 @@ using Microsoft.Extensions.Options;
 namespace Memic.Core.Search;
 
 /// <summary>
-/// Hybrid retrieval over one environment's index: the query is embedded while the index starts its full-text half, the index returns full-text and vector
-/// candidates that pass the filters (at least 50), and a second stage ranks them and gives each its calibrated score:
-/// the backend's own re-ranker where it has one (Azure AI Search's semantic ranker), otherwise
-/// <see cref="PassageRanker"/>. Results are sorted by score, cut at <c>min_score</c> and limited to <c>top_k</c>.
+/// Hybrid retrieval over one environment's index: the query is embedded while the index starts its full-text half, the
+/// index returns full-text and vector candidates that pass the filters (at least 50), and a second stage ranks them
+/// and gives each its calibrated score: the backend's own re-ranker where it has one (Azure AI Search's semantic
+/// ranker), otherwise <see cref="PassageRanker"/>. Results are sorted by score, cut at <c>min_score</c> and limited to <c>top_k</c>.
 /// </summary>
 public sealed class SearchService(
     ISearchIndex index,

@@ -35,7 +35,9 @@ namespace Memic.Embedded.Search;
 /// </para>
 /// <para>
 /// Full text. User text never reaches FTS5 as syntax: <see cref="FtsQuery"/> keeps only words, quotes each and
-/// ORs them. BM25 (lower is better in SQLite) is negated into a positive score.
+/// ORs them. BM25 (lower is better in SQLite) is negated into a positive score. The full-text half starts while
+/// the query's vector may still be being computed (the port's overload taking it as a task), so the embedding
+/// overlaps BM25 instead of preceding it.
 /// </para>
 /// <para>
 /// Filters are decided once per query in memory (<see cref="SegmentFilter"/>) and restrict both lists before
