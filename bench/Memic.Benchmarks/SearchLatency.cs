@@ -178,7 +178,7 @@ internal static partial class SearchLatency
                 }
                 else
                 {
-                    var vector = EmbedAsync(miniLm, queries[q]);
+                    var vector = Task.Run(() => EmbedAsync(miniLm, queries[q]));
                     PassageRanker.Rank(queries[q], await index.QueryAsync(Environment, query, vector, default), PassageRanker.Model, RelevanceProfile.MiniLm);
                     overlapped.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }

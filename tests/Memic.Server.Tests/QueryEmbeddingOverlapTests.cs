@@ -23,13 +23,13 @@ public sealed class QueryEmbeddingOverlapTests : IDisposable
     [Fact]
     public async Task The_index_query_starts_before_the_query_embedding_has_finished()
     {
-        var embedder = new GatedEmbedder();
+        using var embedder = new GatedEmbedder();
         var index = new RecordingIndex();
         var search = Search(index, embedder);
 
-        var searching = search.SearchAsync(Environment, Request("red kite nests"), Ct);
+        var searching = Task.Run(() => search.SearchAsync(Environment, Request("red kite nests"), Ct), Ct);
         var vectorReadyAtStart = await index.Started.Task.WaitAsync(Patience, Ct);
-        embedder.Release.SetResult();
+        embedder.Answer();
         var outcome = await searching.WaitAsync(Patience, Ct);
 
         Assert.False(vectorReadyAtStart);
@@ -40,13 +40,13 @@ public sealed class QueryEmbeddingOverlapTests : IDisposable
     [Fact]
     public async Task A_failed_query_embedding_fails_the_search_even_when_the_index_did_not_need_the_vector()
     {
-        var embedder = new GatedEmbedder();
+        using var embedder = new GatedEmbedder();
         var index = new RecordingIndex { AnswersWithoutVector = true };
         var search = Search(index, embedder);
 
-        var searching = search.SearchAsync(Environment, Request("red kite nests"), Ct);
+        var searching = Task.Run(() => search.SearchAsync(Environment, Request("red kite nests"), Ct), Ct);
         await index.Started.Task.WaitAsync(Patience, Ct);
-        embedder.Release.SetException(new Memic.Core.Errors.TransientException("model endpoint answered 503"));
+        embedder.Fail(new Memic.Core.Errors.TransientException("model endpoint answered 503"));
 
         await Assert.ThrowsAsync<Memic.Core.Errors.EmbeddingUnavailableException>(() => searching.WaitAsync(Patience, Ct));
     }
@@ -61,27 +61,42 @@ public sealed class QueryEmbeddingOverlapTests : IDisposable
         new(index, embedder, embedder, _usage, new QuotaService(new NoQuotas(), _usage, Options.Create(new UsageOptions()), TimeProvider.System),
             Options.Create(new EmbeddingModelOptions()), TimeProvider.System);
 
-    /// <summary>An embedder that answers only when the test lets it.</summary>
+    /// <summary>
+    /// An embedder that, like the local MiniLM model, computes on the calling thread before it returns a task, and
+    /// answers only when the test lets it.
+    /// </summary>
     private sealed class GatedEmbedder : IEmbeddingGenerator<string, Embedding<float>>, IEmbeddingModel
     {
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _gate = new();
+        private Exception? _failure;
 
         public EmbeddingModelInfo Info { get; } = new("all-MiniLM-L6-v2", 4, 256);
 
-        public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        public void Answer() => _gate.Set();
+
+        public void Fail(Exception failure)
+        {
+            _failure = failure;
+            _gate.Set();
+        }
+
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
             IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
         {
-            await Release.Task.WaitAsync(cancellationToken);
-            return [.. values.Select(_ => new Embedding<float>(new float[] { 1, 0, 0, 0 }))];
+            _gate.Wait(cancellationToken);
+            if (_failure is not null)
+            {
+                throw _failure;
+            }
+
+            return Task.FromResult<GeneratedEmbeddings<Embedding<float>>>([.. values.Select(_ => new Embedding<float>(new float[] { 1, 0, 0, 0 }))]);
         }
 
         public int CountTokens(string text) => text.Length;
 
         public object? GetService(Type serviceType, object? serviceKey = null) => null;
 
-        public void Dispose()
-        {
-        }
+        public void Dispose() => _gate.Dispose();
     }
 
     /// <summary>An index holding one passage, recording whether the vector was ready when the query reached it.</summary>

@@ -96,7 +96,8 @@ public sealed class SearchService(
     /// </summary>
     private async Task<IReadOnlyList<IndexCandidate>> QueryIndexAsync(Guid environmentId, SearchRequest request, CancellationToken cancellationToken)
     {
-        var vector = EmbedQueryAsync(request.Query, cancellationToken);
+        // On the thread pool: a local model computes inside GenerateAsync before it returns a task at all.
+        var vector = Task.Run(() => EmbedQueryAsync(request.Query, cancellationToken), cancellationToken);
         IReadOnlyList<IndexCandidate> candidates;
         try
         {
