@@ -104,6 +104,7 @@ public static class DependencyInjection
                 "Memic:Embeddings:QueryBudget (Memic__Embeddings__QueryBudget) must be positive and at most 200 seconds (Azure's front end ends requests at 230 s).")
             .ValidateOnStart();
         services.TryAddSingleton<Quotas.QuotaService>();
+        services.AddHostedService<Quotas.QuotaReservationRelease>();
         services.TryAddSingleton<Chat.ChatService>();
         services.TryAddSingleton<PromptService>();
         services.AddOptions<Connectors.ConnectorOptions>()

@@ -27,7 +27,7 @@ public sealed partial class QuotaService(
     IOptions<UsageOptions> options,
     TimeProvider time,
     ILogger<QuotaService>? logger = null,
-    ISharedQuotaCounter? shared = null) : IAsyncDisposable
+    ISharedQuotaCounter? shared = null)
 {
     // Optional so that callers without shared quotas (benchmarks, tests) need not name a logger; DI always passes one.
     private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -119,8 +119,11 @@ public sealed partial class QuotaService(
         }
     }
 
-    /// <summary>Gives back what this instance reserved and did not use, so the other instances can admit it this month.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Gives back what this instance reserved and did not use, so the other instances can admit it this month; called as
+    /// the host stops (<see cref="QuotaReservationRelease"/>).
+    /// </summary>
+    public async Task ReturnUnusedAsync(CancellationToken cancellationToken)
     {
         if (shared is null)
         {
@@ -128,14 +131,13 @@ public sealed partial class QuotaService(
         }
 
         var month = UsageHours.MonthOf(time.GetUtcNow());
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         foreach (var ((environmentId, quota), allowance) in _allowances)
         {
             if (allowance.TakeUnused(month) is > 0 and var unused)
             {
                 try
                 {
-                    await shared.AddAsync(SharedKey(environmentId, quota), month, -unused, timeout.Token);
+                    await shared.AddAsync(SharedKey(environmentId, quota), month, -unused, cancellationToken);
                 }
                 catch (Exception ex)
                 {

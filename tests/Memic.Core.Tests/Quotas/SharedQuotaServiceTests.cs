@@ -49,7 +49,7 @@ public sealed class SharedQuotaServiceTests
         await stopping.CheckSearchAsync(Environment, Ct);
         var reservedBeforeStop = _shared.Total($"{Environment:N}-{QuotaService.MaxMonthlySearches}");
 
-        await stopping.DisposeAsync();
+        await stopping.ReturnUnusedAsync(Ct);
 
         Assert.Equal(5, reservedBeforeStop);
         Assert.Equal(1, _shared.Total($"{Environment:N}-{QuotaService.MaxMonthlySearches}"));
