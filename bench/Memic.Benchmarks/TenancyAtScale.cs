@@ -33,15 +33,16 @@ internal static class TenancyAtScale
         var environments = ArgOr(args, "--environments", 10_000);
         var capacity = ArgOr(args, "--capacity", 50);
         var units = ArgOr(args, "--units", 1);
-        var concurrency = ArgOr(args, "--concurrency", 8);
+        var concurrency = ArgOr(args, "--concurrency", 64);
         var rate = ArgOr(args, "--rate", 1.0);
-        var catalogKind = ArgOr(args, "--catalog", await AzuriteAnswersAsync() ? "azurite" : "memory");
+        var tablePort = ArgOr(args, "--table-port", 10002);
+        var catalogKind = ArgOr(args, "--catalog", await AzuriteAnswersAsync(tablePort) ? "azurite" : "memory");
         var maxServices = environments / capacity + 2;
 
         Console.WriteLine($"machine: {BenchSupport.Machine()}");
         Console.WriteLine($"environments {environments}, service capacity {capacity} indexes, {units} search unit(s) per service, catalog {catalogKind}, {concurrency} placements at once, signups {(rate > 0 ? $"{rate}/s" : "all at once")}");
 
-        var (catalog, addEnvironment, cleanup) = await CatalogAsync(catalogKind);
+        var (catalog, addEnvironment, cleanup) = await CatalogAsync(catalogKind, tablePort);
         try
         {
             var placement = await PlaceAllAsync(catalog, addEnvironment, environments, capacity, units, maxServices, concurrency);
@@ -162,7 +163,7 @@ internal static class TenancyAtScale
         return delays;
     }
 
-    private static async Task<(ISearchPlacementCatalog, Func<MemicEnvironment, Task>, Func<Task>)> CatalogAsync(string kind)
+    private static async Task<(ISearchPlacementCatalog, Func<MemicEnvironment, Task>, Func<Task>)> CatalogAsync(string kind, int tablePort)
     {
         if (kind == "memory")
         {
@@ -173,7 +174,9 @@ internal static class TenancyAtScale
         var prefix = $"Bench{Guid.NewGuid():n}"[..16];
         var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Memic:Catalog:ConnectionString"] = "UseDevelopmentStorage=true",
+            // Azurite's well-known development account, on the port given (a private Azurite keeps the shared one free).
+            ["Memic:Catalog:ConnectionString"] =
+                $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;",
             ["Memic:Catalog:TablePrefix"] = prefix,
         }).Build();
         var services = new ServiceCollection().AddLogging().AddAzureTableCatalog(settings).BuildServiceProvider();
@@ -190,12 +193,12 @@ internal static class TenancyAtScale
         });
     }
 
-    private static async Task<bool> AzuriteAnswersAsync()
+    private static async Task<bool> AzuriteAnswersAsync(int tablePort)
     {
         try
         {
             using var client = new System.Net.Sockets.TcpClient();
-            await client.ConnectAsync("127.0.0.1", 10002).WaitAsync(TimeSpan.FromSeconds(1));
+            await client.ConnectAsync("127.0.0.1", tablePort).WaitAsync(TimeSpan.FromSeconds(1));
             return true;
         }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or TimeoutException)

@@ -177,6 +177,16 @@ public static partial class DependencyInjection
     }
 
     /// <summary>
+    /// Monthly quotas shared by every instance: reservations counted in Table Storage beside the catalog (<c>Memic:Catalog</c>:
+    /// ServiceUri, or ConnectionString for Azurite; TablePrefix).
+    /// </summary>
+    public static IServiceCollection AddAzureTableQuotaCounter(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddTableServiceClient(configuration).TryAddSingleton<ISharedQuotaCounter, AzureTableQuotaCounter>();
+        return services;
+    }
+
+    /// <summary>
     /// API key bindings and connector connection strings (<c>connector-&lt;id&gt;</c>) in Azure Key Vault, configured under <c>Memic:Keys</c> (VaultUri).
     /// The app's identity needs Key Vault Secrets Officer on the vault: set, get, delete and purge.
     /// </summary>

@@ -104,6 +104,7 @@ public static class DependencyInjection
                 "Memic:Embeddings:QueryBudget (Memic__Embeddings__QueryBudget) must be positive and at most 200 seconds (Azure's front end ends requests at 230 s).")
             .ValidateOnStart();
         services.TryAddSingleton<Quotas.QuotaService>();
+        services.AddHostedService<Quotas.QuotaReservationRelease>();
         services.TryAddSingleton<Chat.ChatService>();
         services.TryAddSingleton<PromptService>();
         services.AddOptions<Connectors.ConnectorOptions>()
@@ -120,6 +121,8 @@ public static class DependencyInjection
                 "Memic:Usage:FlushInterval (Memic__Usage__FlushInterval) must be positive and at most 5 minutes: it bounds the counts a crash loses.")
             .Validate(o => o.QuotaReadInterval >= TimeSpan.Zero && o.QuotaReadInterval <= TimeSpan.FromMinutes(5),
                 "Memic:Usage:QuotaReadInterval (Memic__Usage__QuotaReadInterval) must be between 0 and 5 minutes.")
+            .Validate(o => o.QuotaReservationShare is > 0 and <= 0.1,
+                "Memic:Usage:QuotaReservationShare must be more than 0 and at most 0.1 (a tenth of what remains per round trip).")
             .ValidateOnStart();
         services.TryAddSingleton<UsageMeter>();
         services.TryAddSingleton<UsageExport>();

@@ -71,12 +71,13 @@ public static class FunctionsComposition
     private static IServiceCollection AddConnectors(this IServiceCollection services) =>
         services.AddMemicConnectors().AddPostgreSqlConnectors();
 
-    /// <summary>Uploads in Blob Storage, the catalog and shared rate limits in Table Storage, key bindings in Key Vault (CONTRACT §13).</summary>
+    /// <summary>Uploads in Blob Storage, the catalog, shared rate limits and quotas in Table Storage, key bindings in Key Vault (CONTRACT §13).</summary>
     private static IServiceCollection AddAzureStorage(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddAzureBlobStore(configuration)
             .AddAzureTableCatalog(configuration)
             .AddAzureTableWindowCounter(configuration)
+            .AddAzureTableQuotaCounter(configuration)
             .AddAzureIngestionSlots(configuration)
             .AddKeyVaultKeyStore(configuration);
 

@@ -68,10 +68,10 @@ internal static class ServerComposition
             services.AddKeyVaultKeyStore(configuration);
         }
 
-        // The local server limits in process unless several instances must share limits (the Functions app always does).
+        // The local server limits in process unless several instances must share rate limits and monthly quotas (the Functions app always does).
         if (Provider(configuration, "RateLimits", "AzureTable") == "AzureTable")
         {
-            services.AddAzureTableWindowCounter(configuration);
+            services.AddAzureTableWindowCounter(configuration).AddAzureTableQuotaCounter(configuration);
         }
 
         return services;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Memic.Azure.Internals;
@@ -13,6 +14,11 @@ namespace Memic.Azure.Catalog;
 /// partition (<c>environment</c>), so a placement or a release writes both in one transaction, each guarded by the ETag
 /// it was read with: a concurrent placement on the same service, or of the same environment, makes it fail and re-read.
 /// A crash leaves both written or neither, so a slot is never lost nor counted twice.
+/// <para>
+/// Every placement on a service writes its counter, so concurrent placements on one service would mostly lose the race
+/// and retry. Instead each instance queues its placements per service and commits those waiting together, up to 99 in
+/// one transaction: one writer per service per instance, and a burst of signups costs a few round trips, not a few each.
+/// </para>
 /// </summary>
 public sealed partial class AzureTableCatalog : ISearchPlacementCatalog
 {
@@ -20,6 +26,11 @@ public sealed partial class AzureTableCatalog : ISearchPlacementCatalog
     private const string SearchServices = "searchservice";
     private const string SearchSlots = "searchslots";
     private const string SearchServiceProperty = nameof(EnvironmentEntity.SearchService);
+
+    /// <summary>A transaction holds at most 100 actions: the environments' rows and the service's counter.</summary>
+    private const int MaxPlacementsPerTransaction = 99;
+
+    private readonly ConcurrentDictionary<string, PlacementQueue> _placementQueues = new(StringComparer.Ordinal);
 
     public async Task AddSearchServiceAsync(PooledSearchService service, CancellationToken cancellationToken)
     {
@@ -69,34 +80,145 @@ public sealed partial class AzureTableCatalog : ISearchPlacementCatalog
 
     public async Task<string?> TryPlaceAsync(Guid environmentId, string serviceName, int indexCapacity, CancellationToken cancellationToken)
     {
-        var tenancy = await TenancyAsync(cancellationToken);
+        var queue = _placementQueues.GetOrAdd(serviceName, _ => new PlacementQueue());
+        var request = new PlacementRequest(environmentId, indexCapacity);
+        bool drain;
+        lock (queue.Lock)
+        {
+            queue.Waiting.Add(request);
+            drain = !queue.Draining;
+            queue.Draining = true;
+        }
+
+        if (drain)
+        {
+            // Not tied to this caller's token: the placements queued behind it are committed by the same drain.
+            _ = Task.Run(() => DrainPlacementsAsync(serviceName, queue), CancellationToken.None);
+        }
+
+        // A caller that gives up may still be placed by the drain; a retry then finds the placement.
+        return await request.Result.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Commits the service's queued placements, a transaction at a time, until none are left.</summary>
+    private async Task DrainPlacementsAsync(string serviceName, PlacementQueue queue)
+    {
+        while (true)
+        {
+            List<PlacementRequest> batch;
+            lock (queue.Lock)
+            {
+                if (queue.Waiting.Count == 0)
+                {
+                    queue.Draining = false;
+                    return;
+                }
+
+                batch = [.. queue.Waiting.Take(MaxPlacementsPerTransaction)];
+                queue.Waiting.RemoveRange(0, batch.Count);
+            }
+
+            try
+            {
+                await PlaceBatchAsync(serviceName, batch);
+            }
+            catch (Exception ex)
+            {
+                foreach (var request in batch)
+                {
+                    request.Result.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Places a batch of environments on one service in one transaction: their rows and the service's slot counter, each
+    /// guarded by the ETag it was read with. Environments that are placed already keep their place; those beyond the
+    /// service's room get null. A lost race (another instance placing on the service, or an environment changing)
+    /// re-reads and tries again.
+    /// </summary>
+    private async Task PlaceBatchAsync(string serviceName, List<PlacementRequest> batch)
+    {
+        var tenancy = await TenancyAsync(CancellationToken.None);
+        var pending = batch.GroupBy(r => r.EnvironmentId).ToDictionary(g => g.Key, g => g.ToList());
+        var indexCapacity = batch.Min(r => r.IndexCapacity);
         for (var attempt = 1; attempt <= Optimistic.MaxAttempts; attempt++)
         {
-            // The whole row, as stored: it is written back with one property changed, whatever else it holds.
-            var environment = await tenancy.FindAsync<TableEntity>(EnvironmentPartition, Environment(environmentId), cancellationToken)
-                              ?? throw NotFoundException.Resource("Environment", environmentId);
-            if (environment.GetString(SearchServiceProperty) is { } placed)
+            // Whole rows, as stored: each is written back with one property changed, whatever else it holds.
+            var ids = pending.Keys.ToList();
+            var rows = await Task.WhenAll(ids.Select(id => tenancy.FindAsync<TableEntity>(EnvironmentPartition, Environment(id), CancellationToken.None)));
+            var unplaced = new List<(Guid Id, TableEntity Row)>();
+            for (var i = 0; i < ids.Count; i++)
             {
-                return placed;
+                if (rows[i] is null)
+                {
+                    Complete(pending, ids[i], NotFoundException.Resource("Environment", ids[i]));
+                }
+                else if (rows[i]!.GetString(SearchServiceProperty) is { } placed)
+                {
+                    Complete(pending, ids[i], placed);
+                }
+                else
+                {
+                    unplaced.Add((ids[i], rows[i]!));
+                }
             }
 
-            var slots = await tenancy.FindAsync<SearchSlotsEntity>(EnvironmentPartition, SlotsRow(serviceName), cancellationToken);
-            if ((slots?.Placed ?? 0) >= indexCapacity)
+            var slots = await tenancy.FindAsync<SearchSlotsEntity>(EnvironmentPartition, SlotsRow(serviceName), CancellationToken.None);
+            var room = Math.Max(0, indexCapacity - (slots?.Placed ?? 0));
+            foreach (var (id, _) in unplaced.Skip(room))
             {
-                return null;
+                Complete(pending, id, (string?)null);
             }
 
-            environment[SearchServiceProperty] = serviceName;
-            TableTransactionAction count = slots is null
-                ? new(TableTransactionActionType.Add, new SearchSlotsEntity { PartitionKey = EnvironmentPartition, RowKey = SlotsRow(serviceName), Service = serviceName, Placed = 1 })
-                : new(TableTransactionActionType.UpdateReplace, WithPlaced(slots, slots.Placed + 1), slots.ETag);
-            if (await TrySubmitAsync(tenancy, [new(TableTransactionActionType.UpdateReplace, environment, environment.ETag), count], attempt, cancellationToken))
+            var placing = unplaced.Take(room).ToList();
+            if (placing.Count == 0)
             {
-                return serviceName;
+                return;
+            }
+
+            var placedAfter = (slots?.Placed ?? 0) + placing.Count;
+            List<TableTransactionAction> actions =
+            [
+                .. placing.Select(p =>
+                {
+                    var environment = p.Row;
+                    environment[SearchServiceProperty] = serviceName;
+                    return new TableTransactionAction(TableTransactionActionType.UpdateReplace, environment, environment.ETag);
+                }),
+                slots is null
+                    ? new(TableTransactionActionType.Add, new SearchSlotsEntity { PartitionKey = EnvironmentPartition, RowKey = SlotsRow(serviceName), Service = serviceName, Placed = placedAfter })
+                    : new(TableTransactionActionType.UpdateReplace, WithPlaced(slots, placedAfter), slots.ETag),
+            ];
+            if (await TrySubmitAsync(tenancy, actions, attempt, CancellationToken.None))
+            {
+                foreach (var id in pending.Keys.ToList())
+                {
+                    Complete(pending, id, serviceName);
+                }
+
+                return;
             }
         }
 
         throw Optimistic.GaveUp("The search service's placements");
+    }
+
+    private static void Complete(Dictionary<Guid, List<PlacementRequest>> pending, Guid environmentId, string? placed)
+    {
+        if (pending.Remove(environmentId, out var requests))
+        {
+            requests.ForEach(r => r.Result.TrySetResult(placed));
+        }
+    }
+
+    private static void Complete(Dictionary<Guid, List<PlacementRequest>> pending, Guid environmentId, Exception failure)
+    {
+        if (pending.Remove(environmentId, out var requests))
+        {
+            requests.ForEach(r => r.Result.TrySetException(failure));
+        }
     }
 
     public async Task ReleasePlacementAsync(Guid environmentId, CancellationToken cancellationToken)
@@ -128,6 +250,24 @@ public sealed partial class AzureTableCatalog : ISearchPlacementCatalog
     }
 
     private static string SlotsRow(string serviceName) => $"{SearchSlots}|{Segment(serviceName)}";
+
+    private sealed class PlacementQueue
+    {
+        public Lock Lock { get; } = new();
+
+        public List<PlacementRequest> Waiting { get; } = [];
+
+        public bool Draining { get; set; }
+    }
+
+    private sealed class PlacementRequest(Guid environmentId, int indexCapacity)
+    {
+        public Guid EnvironmentId { get; } = environmentId;
+
+        public int IndexCapacity { get; } = indexCapacity;
+
+        public TaskCompletionSource<string?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private static SearchSlotsEntity WithPlaced(SearchSlotsEntity slots, int placed) =>
         new() { PartitionKey = slots.PartitionKey, RowKey = slots.RowKey, Service = slots.Service, Placed = placed };

@@ -321,3 +321,9 @@ internal sealed class RateWindowEntity : CatalogEntity
 {
     public int Taken { get; set; }
 }
+
+/// <summary>One environment's reservations against one monthly quota in one month, shared by every instance (AzureTableQuotaCounter).</summary>
+internal sealed class QuotaReservationEntity : CatalogEntity
+{
+    public long Reserved { get; set; }
+}

@@ -39,7 +39,8 @@ public sealed class FileIngestionPipeline(
     IOptions<EmbeddingModelOptions> embeddingOptions,
     IOptions<IngestionOptions> ingestionOptions,
     TimeProvider time,
-    ILogger<FileIngestionPipeline> logger)
+    ILogger<FileIngestionPipeline> logger,
+    Quotas.QuotaService? quotas = null)
 {
     private const int EmbeddingBatchSize = 64;
     private const int MaxTransientAttempts = 3;
@@ -410,8 +411,14 @@ public sealed class FileIngestionPipeline(
             return;
         }
 
+        var tokens = chunks.Sum(c => (long)c.TokenCount);
         usage.Record(run.File.EnvironmentId, new UsageCounters(
-            Files: 1, Bytes: ready.Size, Pages: ready.PageCount ?? 0, Chunks: chunks.Count, EmbeddingTokens: chunks.Sum(c => (long)c.TokenCount)));
+            Files: 1, Bytes: ready.Size, Pages: ready.PageCount ?? 0, Chunks: chunks.Count, EmbeddingTokens: tokens));
+        if (quotas is not null)
+        {
+            await quotas.RecordEmbeddingTokensAsync(run.File.EnvironmentId, tokens, cancellationToken);
+        }
+
         MemicTelemetry.RecordFileReady(ready.EnvironmentId, ready.Size, chunks.Count);
         logger.LogInformation("File {FileId} is ready: {Pages} pages, {Chunks} chunks", ready.Id, ready.PageCount, chunks.Count);
     }

@@ -27,6 +27,13 @@ public sealed class SearchServicePool : ISearchServiceLocator, IDisposable
 
     public static readonly TimeSpan CreateIndexWindow = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a first attempt trusts the counts it read: counting is a range read over every service's counter, and
+    /// a burst of signups would otherwise read them once each. A stale count costs nothing wrong: a service counted
+    /// with room that has filled refuses the placement, and before growing the pool is counted afresh.
+    /// </summary>
+    public static readonly TimeSpan CountsMaxAge = TimeSpan.FromSeconds(1);
+
     private readonly ISearchPlacementCatalog _catalog;
     private readonly ISearchServiceDeployer? _deployer;
     private readonly SearchPoolOptions _options;
@@ -38,6 +45,7 @@ public sealed class SearchServicePool : ISearchServiceLocator, IDisposable
     private readonly Lock _growthLock = new();
     private Task? _growth;
     private IReadOnlyList<PoolMember>? _grown;
+    private CountsRead? _counts;
 
     public SearchServicePool(
         ISearchPlacementCatalog catalog,
@@ -69,7 +77,7 @@ public sealed class SearchServicePool : ISearchServiceLocator, IDisposable
                 return Remember(environmentId, await ResolveAsync(placed, cancellationToken));
             }
 
-            var counts = await _catalog.CountPlacementsAsync(cancellationToken);
+            var counts = await CountsAsync(refresh: round > 0, cancellationToken);
             foreach (var member in members.Where(m => counts.GetValueOrDefault(m.Location.Name) < m.IndexCapacity))
             {
                 // Null: the service filled up since it was counted; the next one may still have room.
@@ -127,6 +135,7 @@ public sealed class SearchServicePool : ISearchServiceLocator, IDisposable
     {
         await _catalog.ReleasePlacementAsync(environmentId, cancellationToken);
         _placements.TryRemove(environmentId, out _);
+        Volatile.Write(ref _counts, null); // The freed slot is taken before fresh capacity, starting with the next placement.
         _logger.LogInformation("Released the search service place of environment {EnvironmentId}", environmentId);
     }
 
@@ -140,6 +149,18 @@ public sealed class SearchServicePool : ISearchServiceLocator, IDisposable
 
     private SearchServiceLocation Remember(Guid environmentId, SearchServiceLocation location) =>
         _placements.GetOrAdd(environmentId, location);
+
+    private async Task<IReadOnlyDictionary<string, int>> CountsAsync(bool refresh, CancellationToken cancellationToken)
+    {
+        if (!refresh && Volatile.Read(ref _counts) is { } cached && _time.GetElapsedTime(cached.ReadAt) < CountsMaxAge)
+        {
+            return cached.Counts;
+        }
+
+        var counts = await _catalog.CountPlacementsAsync(cancellationToken);
+        Volatile.Write(ref _counts, new CountsRead(counts, _time.GetTimestamp()));
+        return counts;
+    }
 
     /// <summary>Configured services in settings order, then grown ones oldest first; a name in both counts as configured.</summary>
     private async Task<IReadOnlyList<PoolMember>> MembersAsync(bool refresh, CancellationToken cancellationToken)
@@ -237,4 +258,6 @@ public sealed class SearchServicePool : ISearchServiceLocator, IDisposable
     }
 
     private sealed record PoolMember(SearchServiceLocation Location, int IndexCapacity, int SearchUnits);
+
+    private sealed record CountsRead(IReadOnlyDictionary<string, int> Counts, long ReadAt);
 }

@@ -110,6 +110,30 @@ public sealed class EnvironmentProvisioningTests : IAsyncLifetime
         Assert.True(calls.Where(c => c.Service == "srch-a").Max(c => c.At) >= T0.AddMinutes(1));
     }
 
+    [Fact]
+    public async Task Sixteen_concurrent_signups_on_one_service_from_two_instances_are_all_placed_and_counted_exactly()
+    {
+        var first = Start(Service("srch-a", 40));
+        await SeedProjectAsync(first);
+        var second = Start(Service("srch-a", 40));
+        Process[] instances = [first, second];
+
+        var signups = Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            Task.Run(() => instances[i % 2].Environments.CreateAsync($"burst-{i:D2}", null, null, Ct), Ct)));
+        await _time.RunUntilDoneAsync(signups, Ct);
+        var created = await signups;
+
+        Assert.All(created, c => Assert.Equal(EnvironmentStatus.Ready, c.Environment.Status));
+        foreach (var environment in created.Select(c => c.Environment))
+        {
+            Assert.Equal("srch-a", await first.Catalog.GetPlacementAsync(environment.Id, Ct));
+        }
+
+        Assert.Equal(16, (await first.Catalog.CountPlacementsAsync(Ct))["srch-a"]);
+        Assert.Equal(16, _remote.CreateCalls.Select(c => c.EnvironmentId).Distinct().Count());
+        Assert.Empty(_deployer.Deployed);
+    }
+
     public static TheoryData<string, bool> CrashPoints => new()
     {
         { "default folder", false },

@@ -104,6 +104,21 @@ public abstract class SearchPlacementCatalogContract
     }
 
     [Fact]
+    public async Task Concurrent_placements_of_one_environment_on_one_service_count_it_once()
+    {
+        var (tenancy, placements, project) = await SeedAsync();
+        var environment = await AddEnvironmentAsync(tenancy, project, "alpha");
+        var other = await AddEnvironmentAsync(tenancy, project, "beta");
+
+        var results = await Task.WhenAll(
+            [.. Enumerable.Range(0, 6).Select(_ => Task.Run(() => placements.TryPlaceAsync(environment.Id, "srch-a", 10, Ct), Ct)),
+             Task.Run(() => placements.TryPlaceAsync(other.Id, "srch-a", 10, Ct), Ct)]);
+
+        Assert.All(results, r => Assert.Equal("srch-a", r));
+        Assert.Equal(2, (await placements.CountPlacementsAsync(Ct))["srch-a"]);
+    }
+
+    [Fact]
     public async Task Concurrent_placements_of_one_environment_place_it_exactly_once()
     {
         var (tenancy, placements, project) = await SeedAsync();
