@@ -184,6 +184,9 @@ public sealed partial class ConnectorService(
         {
             await RemoveAsync(connector, cancellationToken);
         }
+
+        // Also when it had none: its routing list must not outlive it.
+        Changed(environmentId);
     }
 
     /// <summary>The connection string of a connector, for running a query; null when it went missing.</summary>
