@@ -114,6 +114,8 @@ public static class DependencyInjection
             .Validate(o => o.MaxRows is >= 1 and <= 10_000, "Memic:Connectors:MaxRows must be between 1 and 10000.")
             .Validate(o => o.ConnectTimeout >= TimeSpan.FromSeconds(1) && o.ConnectTimeout <= TimeSpan.FromMinutes(1),
                 "Memic:Connectors:ConnectTimeout must be between 1 second and 1 minute.")
+            .Validate(o => o.RoutingCacheDuration >= TimeSpan.Zero && o.RoutingCacheDuration <= TimeSpan.FromMinutes(5),
+                "Memic:Connectors:RoutingCacheDuration (Memic__Connectors__RoutingCacheDuration) must be between 0 and 5 minutes: other instances see a new connector only after it.")
             .ValidateOnStart();
         services.AddOptions<UsageOptions>()
             .Bind(configuration.GetSection(UsageOptions.Section))

@@ -24,6 +24,7 @@ internal sealed class LocalServerStartup(
     ITenancyCatalog catalog,
     SearchService search,
     IOptions<JsonOptions> httpJson,
+    IServiceProvider services,
     ILogger<LocalServerStartup> logger) : IHostedLifecycleService, IDisposable
 {
     /// <summary>Indexes opened ahead of their first search: the most recently changed environments, since each costs memory.</summary>
@@ -32,6 +33,9 @@ internal sealed class LocalServerStartup(
     private readonly CancellationTokenSource _stopping = new();
     private Task _warmUp = Task.CompletedTask;
     private FirstRunResult _firstRun = new(null, null);
+
+    /// <summary>The background warm-up; completes (never faults) once it finished or gave up.</summary>
+    internal Task WarmedUp => _warmUp;
 
     public async Task StartingAsync(CancellationToken cancellationToken) =>
         _firstRun = await firstRunSetup.EnsureAsync(cancellationToken);
@@ -48,26 +52,34 @@ internal sealed class LocalServerStartup(
         return Task.CompletedTask;
     }
 
-    /// <summary>The wire's JSON metadata; with a local model, the model and the latest environments' indexes, through one search each.</summary>
+    /// <summary>
+    /// The wire's JSON metadata and the search route's binding and response writing; with a local model, the model
+    /// and the latest environments' search paths (<see cref="SearchService.WarmUpAsync"/>).
+    /// </summary>
     private async Task WarmUpAsync(bool searchToo, CancellationToken cancellationToken)
     {
         try
         {
             MemicJson.PrepareContracts(httpJson.Value.SerializerOptions);
+            if (searchToo)
+            {
+                // First, as the costliest by far: nothing searches without the model.
+                await embedder.GenerateAsync(["warm-up"], cancellationToken: cancellationToken);
+            }
+
+            await SearchRouteWarmUp.RunAsync(services, httpJson.Value.SerializerOptions, cancellationToken);
             if (!searchToo)
             {
                 return;
             }
 
-            await embedder.GenerateAsync(["warm-up"], cancellationToken: cancellationToken);
             var environments = await catalog.ListEnvironmentsAsync(cancellationToken);
             foreach (var environment in environments
                 .Where(e => e.Status == EnvironmentStatus.Ready)
                 .OrderByDescending(e => e.UpdatedAt)
                 .Take(WarmedEnvironments))
             {
-                // Retrieval alone: nothing is metered or recorded for the environment.
-                await search.RetrieveAsync(environment.Id, new SearchRequest("warm-up", 1, 0, IndexFilter.None, false, null), cancellationToken);
+                await search.WarmUpAsync(environment.Id, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -17,6 +17,7 @@ internal static class ServerComposition
     public static IServiceCollection AddMemicServer(this IServiceCollection services, IConfiguration configuration) =>
         services
             .AddLocalConnectorDefaults()
+            .AddLocalKeyDefaults(configuration)
             .AddMemicCore(configuration)
             .AddChosenStorage(configuration)
             .AddEmbeddedCatalogAndKeys(configuration)
@@ -39,6 +40,27 @@ internal static class ServerComposition
     /// </summary>
     private static IServiceCollection AddLocalConnectorDefaults(this IServiceCollection services) =>
         services.Configure<Memic.Core.Connectors.ConnectorOptions>(options => options.AllowPrivateNetworks = true);
+
+    /// <summary>Lookups of never-verified keys per second on the local server with its own key store (the Functions app keeps 10).</summary>
+    internal const int LocalUnknownKeyLookupsPerSecond = 1000;
+
+    /// <summary>Failed authentications per client address and minute on the local server with its own key store (the Functions app keeps 60).</summary>
+    internal const int LocalFailedAuthenticationsPerMinute = 6000;
+
+    /// <summary>
+    /// The unknown-key limits protect a shared key store (Key Vault throttles per vault) from floods of random keys. With
+    /// the embedded store a lookup is a SQLite read, and the caller is usually one developer whose test suite sends bad
+    /// keys on purpose and expects 401s, not 503s or 429s; the limits stay, high enough never to meet that. Registered
+    /// before Core binds <c>Memic:Keys</c>, which therefore wins.
+    /// </summary>
+    private static IServiceCollection AddLocalKeyDefaults(this IServiceCollection services, IConfiguration configuration) =>
+        Provider(configuration, "Keys", "KeyVault") == Embedded
+            ? services.Configure<Memic.Core.Keys.KeyVerificationOptions>(options =>
+            {
+                options.MaxUnknownKeyLookupsPerSecond = LocalUnknownKeyLookupsPerSecond;
+                options.MaxFailedAuthenticationsPerMinute = LocalFailedAuthenticationsPerMinute;
+            })
+            : services;
 
     /// <summary>
     /// The blob store, catalog and key store named by <c>Memic:Blobs:Provider</c> (<c>Embedded</c> | <c>AzureBlob</c>),

@@ -19,4 +19,10 @@ public sealed class ConnectorOptions
     /// not reach the host's own network); the local server turns it on, since there the database is usually next door.
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>
+    /// How long a search reuses an environment's list of connectors instead of reading the catalog again; zero reads it
+    /// on every search. Changes through this instance apply at once; other instances see them within this time.
+    /// </summary>
+    public TimeSpan RoutingCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 }

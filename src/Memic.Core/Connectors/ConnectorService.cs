@@ -1,14 +1,18 @@
+using System.Collections.Concurrent;
 using Memic.Core.Errors;
 using Memic.Core.Ports;
 using Memic.Core.Tenancy;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Memic.Core.Connectors;
 
 /// <summary>
 /// Connectors of an environment (CONTRACT §14). A connector is stored only after its database answered and its schema was
 /// read; its connection string goes to <see cref="IConnectorSecrets"/> and nowhere else. A connector id of another
-/// environment behaves exactly like an unknown one.
+/// environment behaves exactly like an unknown one. Search routes on a list of the environment's connectors kept for
+/// <see cref="ConnectorOptions.RoutingCacheDuration"/>, so that a search costs no catalog read; a change made here
+/// drops it at once.
 /// </summary>
 public sealed partial class ConnectorService(
     ITenancyCatalog tenancy,
@@ -16,11 +20,17 @@ public sealed partial class ConnectorService(
     IConnectorSecrets secrets,
     IConnectorDatabase database,
     TimeProvider time,
+    IOptions<ConnectorOptions> options,
     ILogger<ConnectorService> logger)
 {
     public const int MaxConnectionStringLength = 4096;
     public const int MaxDescriptionLength = 2000;
     public const int MaxAllowListTables = 500;
+
+    private readonly ConcurrentDictionary<Guid, RoutingEntry> _routing = new();
+
+    /// <summary>Bumped by every change; a list read while one happened is not kept, as it may predate the change.</summary>
+    private long _changes;
 
     public async Task<Connector> CreateAsync(Guid environmentId, NewConnector request, CancellationToken cancellationToken)
     {
@@ -72,6 +82,10 @@ public sealed partial class ConnectorService(
             await secrets.DeleteAsync(connector.Id, CancellationToken.None);
             throw;
         }
+        finally
+        {
+            Changed(environmentId);
+        }
 
         LogCreated(logger, connector.Id, environmentId, tables.Count);
         return connector;
@@ -86,6 +100,29 @@ public sealed partial class ConnectorService(
     /// <summary>The data plane's list: the key's environment is known to exist.</summary>
     public Task<IReadOnlyList<Connector>> ListOwnAsync(Guid environmentId, CancellationToken cancellationToken) =>
         connectors.ListConnectorsAsync(environmentId, cancellationToken);
+
+    /// <summary>
+    /// The environment's connectors as search routes on them: the catalog's list, reused for
+    /// <see cref="ConnectorOptions.RoutingCacheDuration"/>. Another instance's change shows within that time.
+    /// </summary>
+    public async Task<IReadOnlyList<Connector>> ListForRoutingAsync(Guid environmentId, CancellationToken cancellationToken)
+    {
+        var duration = options.Value.RoutingCacheDuration;
+        var now = time.GetUtcNow();
+        if (_routing.TryGetValue(environmentId, out var cached) && now - cached.ReadAt < duration)
+        {
+            return cached.Connectors;
+        }
+
+        var changes = Interlocked.Read(ref _changes);
+        var listed = await connectors.ListConnectorsAsync(environmentId, cancellationToken);
+        if (duration > TimeSpan.Zero && Interlocked.Read(ref _changes) == changes)
+        {
+            _routing[environmentId] = new RoutingEntry(listed, now);
+        }
+
+        return listed;
+    }
 
     public async Task<Connector> GetAsync(Guid connectorId, CancellationToken cancellationToken) =>
         await connectors.GetConnectorAsync(connectorId, cancellationToken) ?? throw NotFound(connectorId);
@@ -120,7 +157,15 @@ public sealed partial class ConnectorService(
             }
         }
 
-        await connectors.UpdateConnectorAsync(refreshed, cancellationToken);
+        try
+        {
+            await connectors.UpdateConnectorAsync(refreshed, cancellationToken);
+        }
+        finally
+        {
+            Changed(connector.EnvironmentId);
+        }
+
         LogRefreshed(logger, connectorId, refreshed.Status, refreshed.Tables.Count);
         return refreshed;
     }
@@ -139,6 +184,9 @@ public sealed partial class ConnectorService(
         {
             await RemoveAsync(connector, cancellationToken);
         }
+
+        // Also when it had none: its routing list must not outlive it.
+        Changed(environmentId);
     }
 
     /// <summary>The connection string of a connector, for running a query; null when it went missing.</summary>
@@ -146,9 +194,24 @@ public sealed partial class ConnectorService(
 
     private async Task RemoveAsync(Connector connector, CancellationToken cancellationToken)
     {
-        await secrets.DeleteAsync(connector.Id, cancellationToken);
-        await connectors.RemoveConnectorAsync(connector.Id, cancellationToken);
+        try
+        {
+            await secrets.DeleteAsync(connector.Id, cancellationToken);
+            await connectors.RemoveConnectorAsync(connector.Id, cancellationToken);
+        }
+        finally
+        {
+            Changed(connector.EnvironmentId);
+        }
+
         LogDeleted(logger, connector.Id, connector.EnvironmentId);
+    }
+
+    /// <summary>Drops the environment's routing list, and keeps a list being read meanwhile from being stored.</summary>
+    private void Changed(Guid environmentId)
+    {
+        Interlocked.Increment(ref _changes);
+        _routing.TryRemove(environmentId, out _);
     }
 
     private static List<string>? CheckAllowList(IReadOnlyList<string>? tables)
@@ -180,6 +243,9 @@ public sealed partial class ConnectorService(
 
         return allowed;
     }
+
+    /// <summary>An environment's connectors as read for routing, and when.</summary>
+    private sealed record RoutingEntry(IReadOnlyList<Connector> Connectors, DateTimeOffset ReadAt);
 
     private static NotFoundException NotFound(Guid connectorId) => new(ErrorCodes.NotFound, $"Connector '{connectorId}' was not found.");
 

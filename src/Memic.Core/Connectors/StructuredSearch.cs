@@ -77,7 +77,7 @@ public sealed partial class StructuredSearch(
 
         var candidates = request.ConnectorId is { } connectorId
             ? [await connectors.GetOwnAsync(environmentId, connectorId, cancellationToken)]
-            : await connectors.ListOwnAsync(environmentId, cancellationToken);
+            : await connectors.ListForRoutingAsync(environmentId, cancellationToken);
         var usable = candidates.Where(c => c.Status == ConnectorStatus.Ready && c.Tables.Count > 0).ToList();
         if (usable.Count == 0)
         {

@@ -85,6 +85,10 @@ public sealed partial class QuotaService(
     public Task CheckSearchAsync(Guid environmentId, CancellationToken cancellationToken) =>
         CheckMonthlyAsync(environmentId, MaxMonthlySearches, q => q.MaxMonthlySearches, u => u.Searches, "searches", reserve: true, cancellationToken);
 
+    /// <summary>The search quota's check without admitting anything (reads only): for a warm-up, which must not use the quota.</summary>
+    public Task ProbeSearchAsync(Guid environmentId, CancellationToken cancellationToken) =>
+        CheckMonthlyAsync(environmentId, MaxMonthlySearches, q => q.MaxMonthlySearches, u => u.Searches, "searches", reserve: false, cancellationToken);
+
     public Task CheckChatAsync(Guid environmentId, CancellationToken cancellationToken) =>
         CheckMonthlyAsync(environmentId, MaxMonthlyChats, q => q.MaxMonthlyChats, u => u.Chats, "chats", reserve: true, cancellationToken);
 

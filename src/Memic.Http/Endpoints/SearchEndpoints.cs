@@ -6,6 +6,7 @@ using Memic.Http.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using CoreSearchRequest = Memic.Core.Search.SearchRequest;
 using SearchRequest = Memic.Http.Contracts.SearchRequest;
 
 namespace Memic.Http.Endpoints;
@@ -24,10 +25,15 @@ internal static class SearchEndpoints
         RequireOwnEnvironment(caller, body.EnvironmentSlug);
         var request = body.ToSearch();
         var outcome = await search.SearchAsync(caller.EnvironmentId, request, cancellationToken);
-        var items = outcome.Hits.Select(h => SearchResultItem.From(h, caller.Context.Project.Id, request.IncludeMetadata)).ToList();
-        return TypedResults.Ok(new SearchResponse(
-            request.Query, items.Count, Math.Round(outcome.ElapsedMilliseconds, 2), caller.EnvironmentId, SearchScope.Applied(request.Filter),
-            new SearchResults(items, StructuredResultResponse.From(outcome.Structured)), RoutingResponse.From(outcome.Routing)));
+        return TypedResults.Ok(Response(request, outcome, caller.EnvironmentId, caller.Context.Project.Id));
+    }
+
+    internal static SearchResponse Response(CoreSearchRequest request, SearchOutcome outcome, Guid environmentId, Guid projectId)
+    {
+        var items = outcome.Hits.Select(h => SearchResultItem.From(h, projectId, request.IncludeMetadata)).ToList();
+        return new SearchResponse(
+            request.Query, items.Count, Math.Round(outcome.ElapsedMilliseconds, 2), environmentId, SearchScope.Applied(request.Filter),
+            new SearchResults(items, StructuredResultResponse.From(outcome.Structured)), RoutingResponse.From(outcome.Routing));
     }
 
     /// <summary><c>environment_slug</c>, when given, must be the key's own environment (CONTRACT §3, §6).</summary>

@@ -5,9 +5,11 @@ using Memic.Core.Errors;
 using Memic.Core.Ports;
 using Memic.Core.Prompts;
 using Memic.Core.Search;
+using Memic.Core.Tenancy;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Memic.Core.Tests.Connectors;
 
@@ -24,11 +26,22 @@ public sealed class StructuredSearchTests : IDisposable
 
     public void Dispose() => _model.Dispose();
 
-    private StructuredSearch Search(bool withModel = true)
-    {
-        var service = new ConnectorService(new SingleProjectCatalog(), _connectors, _connectors, _database, TimeProvider.System, NullLogger<ConnectorService>.Instance);
-        return new StructuredSearch(service, _database, new NoPrompts(), Options.Create(new ConnectorOptions()), Options.Create(new ChatModelOptions()),
+    private StructuredSearch Search(bool withModel = true) => Search(Connectors(TimeProvider.System), withModel);
+
+    private StructuredSearch Search(ConnectorService connectors, bool withModel = true) =>
+        new(connectors, _database, new NoPrompts(), Options.Create(new ConnectorOptions()), Options.Create(new ChatModelOptions()),
             NullLogger<StructuredSearch>.Instance, withModel ? _model : null);
+
+    private ConnectorService Connectors(TimeProvider time, ConnectorOptions? options = null) =>
+        new(Tenancy(), _connectors, _connectors, _database, time, Options.Create(options ?? new ConnectorOptions()), NullLogger<ConnectorService>.Instance);
+
+    /// <summary>A catalog where <see cref="Environment"/> exists and is ready, so connectors can be created in it.</summary>
+    private static SingleProjectCatalog Tenancy()
+    {
+        var tenancy = new SingleProjectCatalog();
+        tenancy.Environments[Environment] = new MemicEnvironment(
+            Environment, "production", "production", tenancy.Project.Id, tenancy.Organization.Id, EnvironmentStatus.Ready, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        return tenancy;
     }
 
     private static SearchRequest Query(SearchRoute? forced = null, Guid? connectorId = null) =>
@@ -131,6 +144,76 @@ public sealed class StructuredSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task Searches_without_connectors_read_the_catalog_once_per_routing_cache_period()
+    {
+        var time = new FakeTimeProvider();
+        var search = Search(Connectors(time));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(SearchRoute.Semantic, (await search.RouteAsync(Environment, Query(), Ct)).Routing.Route);
+        }
+
+        var readsWithinPeriod = _connectors.Lists;
+        time.Advance(new ConnectorOptions().RoutingCacheDuration);
+        await search.RouteAsync(Environment, Query(), Ct);
+
+        Assert.Equal(1, readsWithinPeriod);
+        Assert.Equal(2, _connectors.Lists);
+    }
+
+    [Fact]
+    public async Task A_routing_cache_period_of_zero_reads_the_catalog_on_every_search()
+    {
+        var search = Search(Connectors(new FakeTimeProvider(), new ConnectorOptions { RoutingCacheDuration = TimeSpan.Zero }));
+
+        await search.RouteAsync(Environment, Query(), Ct);
+        await search.RouteAsync(Environment, Query(), Ct);
+
+        Assert.Equal(2, _connectors.Lists);
+    }
+
+    [Fact]
+    public async Task A_search_right_after_a_connector_is_created_routes_to_it_and_after_its_deletion_no_longer()
+    {
+        var connectors = Connectors(new FakeTimeProvider());
+        var search = Search(connectors);
+        var before = await search.RouteAsync(Environment, Query(), Ct);
+        _database.Schema = [new ConnectorTable("public", "orders", [new("id", "integer")], ["id"], [])];
+        var shop = await connectors.CreateAsync(
+            Environment, new NewConnector("shop", "postgresql", "Host=db;Username=u;Password=p", null, null), Ct);
+        _model.Answer = $$"""{"route": "structured", "connector_id": "{{shop.Id}}", "sql": "SELECT count(*) FROM public.orders", "explanation": "Counted."}""";
+
+        var created = await search.RouteAsync(Environment, Query(), Ct);
+        await connectors.DeleteAsync(shop.Id, Ct);
+        var deleted = await search.RouteAsync(Environment, Query(), Ct);
+
+        Assert.Equal(SearchRoute.Semantic, before.Routing.Route);
+        Assert.Equal(SearchRoute.Structured, created.Routing.Route);
+        Assert.Equal(shop.Id, created.Result!.ConnectorId);
+        Assert.Equal(SearchRoute.Semantic, deleted.Routing.Route);
+        Assert.Contains("No connectors", deleted.Routing.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refresh_that_finds_the_database_gone_takes_the_connector_out_of_routing_at_once()
+    {
+        var shop = AddConnector();
+        var connectors = Connectors(new FakeTimeProvider());
+        var search = Search(connectors);
+        _model.Answer = $$"""{"route": "structured", "connector_id": "{{shop.Id}}", "sql": "SELECT 1", "explanation": "x"}""";
+        var before = await search.RouteAsync(Environment, Query(), Ct);
+        _database.Unreachable = true;
+
+        await connectors.RefreshAsync(shop.Id, Ct);
+        var after = await search.RouteAsync(Environment, Query(), Ct);
+
+        Assert.Equal(SearchRoute.Structured, before.Routing.Route);
+        Assert.Equal(SearchRoute.Semantic, after.Routing.Route);
+        Assert.Contains("ready", after.Routing.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_connector_id_of_another_environment_is_not_found()
     {
         var elsewhere = AddConnector() with { EnvironmentId = Guid.NewGuid() };
@@ -153,8 +236,14 @@ public sealed class StructuredSearchTests : IDisposable
 
         public Task<Connector?> GetConnectorAsync(Guid connectorId, CancellationToken cancellationToken) => Task.FromResult(Rows.GetValueOrDefault(connectorId));
 
-        public Task<IReadOnlyList<Connector>> ListConnectorsAsync(Guid environmentId, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<Connector>>([.. Rows.Values.Where(c => c.EnvironmentId == environmentId)]);
+        /// <summary>How many times an environment's connectors were listed: the catalog read routing saves.</summary>
+        public int Lists { get; private set; }
+
+        public Task<IReadOnlyList<Connector>> ListConnectorsAsync(Guid environmentId, CancellationToken cancellationToken)
+        {
+            Lists++;
+            return Task.FromResult<IReadOnlyList<Connector>>([.. Rows.Values.Where(c => c.EnvironmentId == environmentId)]);
+        }
 
         public Task UpdateConnectorAsync(Connector connector, CancellationToken cancellationToken) => AddConnectorAsync(connector, cancellationToken);
 
@@ -185,12 +274,16 @@ public sealed class StructuredSearchTests : IDisposable
 
         public string? Refusal { get; set; }
 
+        public IReadOnlyList<ConnectorTable> Schema { get; set; } = [];
+
+        public bool Unreachable { get; set; }
+
         public string Kind => "postgresql";
 
         public string? CheckConnectionString(string connectionString) => null;
 
         public Task<IReadOnlyList<ConnectorTable>> ReadSchemaAsync(string connectionString, IReadOnlyList<string>? allowList, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<ConnectorTable>>([]);
+            Unreachable ? throw new ConnectorUnreachableException("The database did not answer.") : Task.FromResult(Schema);
 
         public Task<QueryRows> QueryAsync(string connectionString, string sql, IReadOnlyList<ConnectorTable> tables, int maxRows, CancellationToken cancellationToken)
         {
