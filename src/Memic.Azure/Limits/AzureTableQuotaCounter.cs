@@ -15,12 +15,10 @@ namespace Memic.Azure.Limits;
 /// same part of a quota. Whoever opens a month removes the row of the month before last, so a quota keeps at most
 /// three rows. The same store as the shared rate limits, for the same reasons (docs/limits.md).
 /// </summary>
-public sealed partial class AzureTableQuotaCounter(TableServiceClient service, IOptions<AzureTableOptions> options, ILogger<AzureTableQuotaCounter> logger)
+public sealed class AzureTableQuotaCounter(TableServiceClient service, IOptions<AzureTableOptions> options, ILogger<AzureTableQuotaCounter> logger)
     : ISharedQuotaCounter
 {
-    private readonly TableClient _table = service.GetTableClient(options.Value.TablePrefix + "QuotaReservations");
-    private readonly Lock _lock = new();
-    private Task? _creation;
+    private readonly CounterTable _counters = new(service.GetTableClient(options.Value.TablePrefix + "QuotaReservations"), logger);
 
     public async Task<long> ReserveAsync(string key, DateTimeOffset month, long limit, double share, CancellationToken cancellationToken)
     {
@@ -38,22 +36,22 @@ public sealed partial class AzureTableQuotaCounter(TableServiceClient service, I
 
     public async Task<long> ReadAsync(string key, DateTimeOffset month, CancellationToken cancellationToken)
     {
-        await EnsureCreatedAsync(cancellationToken);
-        var stored = await _table.FindAsync<QuotaReservationEntity>(TableKeys.Segment(key), MonthRow(month), cancellationToken);
+        await _counters.EnsureCreatedAsync(cancellationToken);
+        var stored = await _counters.Client.FindAsync<QuotaReservationEntity>(TableKeys.Segment(key), MonthRow(month), cancellationToken);
         return stored?.Reserved ?? 0;
     }
 
     /// <summary>Applies the change <paramref name="changeOf"/> computes from the stored total, re-reading after every lost race.</summary>
     private async Task<(long Change, long Total)> ChangeAsync(string key, DateTimeOffset month, Func<long, long> changeOf, CancellationToken cancellationToken)
     {
-        await EnsureCreatedAsync(cancellationToken);
+        await _counters.EnsureCreatedAsync(cancellationToken);
         var partition = TableKeys.Segment(key);
         var row = MonthRow(month);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var stored = await _table.FindAsync<QuotaReservationEntity>(partition, row, cancellationToken);
+                var stored = await _counters.Client.FindAsync<QuotaReservationEntity>(partition, row, cancellationToken);
                 var reserved = stored?.Reserved ?? 0;
                 var change = changeOf(reserved);
                 if (change == 0)
@@ -63,13 +61,13 @@ public sealed partial class AzureTableQuotaCounter(TableServiceClient service, I
 
                 if (stored is null)
                 {
-                    await _table.AddEntityAsync(new QuotaReservationEntity { PartitionKey = partition, RowKey = row, Reserved = change }, cancellationToken);
-                    _ = ForgetMonthAsync(partition, MonthRow(month.AddMonths(-2)));
+                    await _counters.Client.AddEntityAsync(new QuotaReservationEntity { PartitionKey = partition, RowKey = row, Reserved = change }, cancellationToken);
+                    _ = _counters.ForgetAsync(partition, MonthRow(month.AddMonths(-2)));
                 }
                 else
                 {
                     stored.Reserved = reserved + change;
-                    await _table.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken);
+                    await _counters.Client.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
                 return (change, reserved + change);
@@ -86,38 +84,4 @@ public sealed partial class AzureTableQuotaCounter(TableServiceClient service, I
     }
 
     private static string MonthRow(DateTimeOffset month) => month.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture);
-
-    private async Task ForgetMonthAsync(string partition, string row)
-    {
-        try
-        {
-            await _table.DeleteEntityAsync(partition, row, ETag.All, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
-        {
-            // Not found, or the service is busy: an old month's row is harmless, and the next month tries again.
-            LogForgetFailed(ex);
-        }
-    }
-
-    private Task EnsureCreatedAsync(CancellationToken cancellationToken)
-    {
-        Task creation;
-        lock (_lock)
-        {
-            if (_creation is null || _creation.IsFaulted || _creation.IsCanceled)
-            {
-                creation = _creation = _table.CreateIfNotExistsAsync(CancellationToken.None);
-            }
-            else
-            {
-                creation = _creation;
-            }
-        }
-
-        return creation.WaitAsync(cancellationToken);
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not remove an old month's quota reservations")]
-    private partial void LogForgetFailed(Exception exception);
 }

@@ -16,24 +16,22 @@ namespace Memic.Azure.Limits;
 /// Table Storage rather than Redis or Cosmos DB because the deployment already has it, it needs no new resource or
 /// secret, and a batch of permits per round trip keeps its latency (a few ms) off most requests (docs/limits.md).
 /// </summary>
-public sealed partial class AzureTableWindowCounter(TableServiceClient service, IOptions<AzureTableOptions> options, ILogger<AzureTableWindowCounter> logger)
+public sealed class AzureTableWindowCounter(TableServiceClient service, IOptions<AzureTableOptions> options, ILogger<AzureTableWindowCounter> logger)
     : ISharedWindowCounter
 {
-    private readonly TableClient _table = service.GetTableClient(options.Value.TablePrefix + "RateLimits");
-    private readonly Lock _lock = new();
-    private Task? _creation;
+    private readonly CounterTable _counters = new(service.GetTableClient(options.Value.TablePrefix + "RateLimits"), logger);
 
     public async Task<int> TakeAsync(string key, DateTimeOffset windowStart, TimeSpan window, int wanted, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(wanted, 1);
-        await EnsureCreatedAsync(cancellationToken);
+        await _counters.EnsureCreatedAsync(cancellationToken);
         var partition = TableKeys.Segment(key);
         var row = WindowRow(windowStart);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var stored = await _table.FindAsync<RateWindowEntity>(partition, row, cancellationToken);
+                var stored = await _counters.Client.FindAsync<RateWindowEntity>(partition, row, cancellationToken);
                 var taken = stored?.Taken ?? 0;
                 var granted = Math.Min(wanted, limit - taken);
                 if (granted <= 0)
@@ -43,13 +41,13 @@ public sealed partial class AzureTableWindowCounter(TableServiceClient service, 
 
                 if (stored is null)
                 {
-                    await _table.AddEntityAsync(new RateWindowEntity { PartitionKey = partition, RowKey = row, Taken = granted }, cancellationToken);
-                    _ = ForgetWindowAsync(partition, WindowRow(windowStart - window - window));
+                    await _counters.Client.AddEntityAsync(new RateWindowEntity { PartitionKey = partition, RowKey = row, Taken = granted }, cancellationToken);
+                    _ = _counters.ForgetAsync(partition, WindowRow(windowStart - window - window));
                 }
                 else
                 {
                     stored.Taken = taken + granted;
-                    await _table.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken);
+                    await _counters.Client.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
                 return granted;
@@ -67,38 +65,4 @@ public sealed partial class AzureTableWindowCounter(TableServiceClient service, 
 
     /// <summary>Row keys are the window's start in ticks, zero-padded so they sort by time.</summary>
     private static string WindowRow(DateTimeOffset windowStart) => windowStart.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
-
-    private async Task ForgetWindowAsync(string partition, string row)
-    {
-        try
-        {
-            await _table.DeleteEntityAsync(partition, row, ETag.All, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
-        {
-            // Not found, or the service is busy: an old window's row is harmless, and the next window tries again.
-            LogForgetFailed(ex);
-        }
-    }
-
-    private Task EnsureCreatedAsync(CancellationToken cancellationToken)
-    {
-        Task creation;
-        lock (_lock)
-        {
-            if (_creation is null || _creation.IsFaulted || _creation.IsCanceled)
-            {
-                creation = _creation = _table.CreateIfNotExistsAsync(CancellationToken.None);
-            }
-            else
-            {
-                creation = _creation;
-            }
-        }
-
-        return creation.WaitAsync(cancellationToken);
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not remove an old rate-limit window")]
-    private partial void LogForgetFailed(Exception exception);
 }
