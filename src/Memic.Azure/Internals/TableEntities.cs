@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Memic.Azure.Limits;
 
 namespace Memic.Azure.Internals;
 
@@ -317,13 +318,25 @@ internal sealed class QuotaEntity : CatalogEntity
 }
 
 /// <summary>One key's permits taken in one fixed window, shared by every instance (AzureTableWindowCounter).</summary>
-internal sealed class RateWindowEntity : CatalogEntity
+internal sealed class RateWindowEntity : CatalogEntity, ICounterEntity
 {
     public int Taken { get; set; }
+
+    long ICounterEntity.Count
+    {
+        get => Taken;
+        set => Taken = checked((int)value);
+    }
 }
 
 /// <summary>One environment's reservations against one monthly quota in one month, shared by every instance (AzureTableQuotaCounter).</summary>
-internal sealed class QuotaReservationEntity : CatalogEntity
+internal sealed class QuotaReservationEntity : CatalogEntity, ICounterEntity
 {
     public long Reserved { get; set; }
+
+    long ICounterEntity.Count
+    {
+        get => Reserved;
+        set => Reserved = value;
+    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using Azure.Data.Tables;
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
@@ -18,7 +17,8 @@ namespace Memic.Azure.Limits;
 public sealed class AzureTableQuotaCounter(TableServiceClient service, IOptions<AzureTableOptions> options, ILogger<AzureTableQuotaCounter> logger)
     : ISharedQuotaCounter
 {
-    private readonly CounterTable _counters = new(service.GetTableClient(options.Value.TablePrefix + "QuotaReservations"), logger);
+    private readonly CounterTable<QuotaReservationEntity> _counters =
+        new(service.GetTableClient(options.Value.TablePrefix + "QuotaReservations"), "quota", logger);
 
     public async Task<long> ReserveAsync(string key, DateTimeOffset month, long limit, double share, CancellationToken cancellationToken)
     {
@@ -34,54 +34,11 @@ public sealed class AzureTableQuotaCounter(TableServiceClient service, IOptions<
     public async Task<long> AddAsync(string key, DateTimeOffset month, long amount, CancellationToken cancellationToken) =>
         (await ChangeAsync(key, month, reserved => Math.Max(amount, -reserved), cancellationToken)).Total;
 
-    public async Task<long> ReadAsync(string key, DateTimeOffset month, CancellationToken cancellationToken)
-    {
-        await _counters.EnsureCreatedAsync(cancellationToken);
-        var stored = await _counters.Client.FindAsync<QuotaReservationEntity>(TableKeys.Segment(key), MonthRow(month), cancellationToken);
-        return stored?.Reserved ?? 0;
-    }
+    public Task<long> ReadAsync(string key, DateTimeOffset month, CancellationToken cancellationToken) =>
+        _counters.ReadAsync(TableKeys.Segment(key), MonthRow(month), cancellationToken);
 
-    /// <summary>Applies the change <paramref name="changeOf"/> computes from the stored total, re-reading after every lost race.</summary>
-    private async Task<(long Change, long Total)> ChangeAsync(string key, DateTimeOffset month, Func<long, long> changeOf, CancellationToken cancellationToken)
-    {
-        await _counters.EnsureCreatedAsync(cancellationToken);
-        var partition = TableKeys.Segment(key);
-        var row = MonthRow(month);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var stored = await _counters.Client.FindAsync<QuotaReservationEntity>(partition, row, cancellationToken);
-                var reserved = stored?.Reserved ?? 0;
-                var change = changeOf(reserved);
-                if (change == 0)
-                {
-                    return (0, reserved);
-                }
-
-                if (stored is null)
-                {
-                    await _counters.Client.AddEntityAsync(new QuotaReservationEntity { PartitionKey = partition, RowKey = row, Reserved = change }, cancellationToken);
-                    _ = _counters.ForgetAsync(partition, MonthRow(month.AddMonths(-2)));
-                }
-                else
-                {
-                    stored.Reserved = reserved + change;
-                    await _counters.Client.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-
-                return (change, reserved + change);
-            }
-            catch (RequestFailedException ex) when (Optimistic.LostRace(ex) && attempt < Optimistic.MaxAttempts)
-            {
-                await Optimistic.PauseAsync(attempt, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (Optimistic.LostRace(ex))
-            {
-                throw Optimistic.GaveUp("A shared quota counter");
-            }
-        }
-    }
+    private Task<(long Change, long Total)> ChangeAsync(string key, DateTimeOffset month, Func<long, long> changeOf, CancellationToken cancellationToken) =>
+        _counters.ChangeAsync(TableKeys.Segment(key), MonthRow(month), MonthRow(month.AddMonths(-2)), changeOf, cancellationToken);
 
     private static string MonthRow(DateTimeOffset month) => month.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture);
 }

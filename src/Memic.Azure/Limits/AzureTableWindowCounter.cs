@@ -1,5 +1,4 @@
 using System.Globalization;
-using Azure;
 using Azure.Data.Tables;
 using Memic.Azure.Catalog;
 using Memic.Azure.Internals;
@@ -19,48 +18,16 @@ namespace Memic.Azure.Limits;
 public sealed class AzureTableWindowCounter(TableServiceClient service, IOptions<AzureTableOptions> options, ILogger<AzureTableWindowCounter> logger)
     : ISharedWindowCounter
 {
-    private readonly CounterTable _counters = new(service.GetTableClient(options.Value.TablePrefix + "RateLimits"), logger);
+    private readonly CounterTable<RateWindowEntity> _counters =
+        new(service.GetTableClient(options.Value.TablePrefix + "RateLimits"), "rate-limit", logger);
 
     public async Task<int> TakeAsync(string key, DateTimeOffset windowStart, TimeSpan window, int wanted, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(wanted, 1);
-        await _counters.EnsureCreatedAsync(cancellationToken);
-        var partition = TableKeys.Segment(key);
-        var row = WindowRow(windowStart);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var stored = await _counters.Client.FindAsync<RateWindowEntity>(partition, row, cancellationToken);
-                var taken = stored?.Taken ?? 0;
-                var granted = Math.Min(wanted, limit - taken);
-                if (granted <= 0)
-                {
-                    return 0;
-                }
-
-                if (stored is null)
-                {
-                    await _counters.Client.AddEntityAsync(new RateWindowEntity { PartitionKey = partition, RowKey = row, Taken = granted }, cancellationToken);
-                    _ = _counters.ForgetAsync(partition, WindowRow(windowStart - window - window));
-                }
-                else
-                {
-                    stored.Taken = taken + granted;
-                    await _counters.Client.UpdateEntityAsync(stored, stored.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-
-                return granted;
-            }
-            catch (RequestFailedException ex) when (Optimistic.LostRace(ex) && attempt < Optimistic.MaxAttempts)
-            {
-                await Optimistic.PauseAsync(attempt, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (Optimistic.LostRace(ex))
-            {
-                throw Optimistic.GaveUp("A shared rate-limit counter");
-            }
-        }
+        var (granted, _) = await _counters.ChangeAsync(
+            TableKeys.Segment(key), WindowRow(windowStart), WindowRow(windowStart - window - window),
+            taken => Math.Max(0, Math.Min(wanted, limit - taken)), cancellationToken);
+        return (int)granted;
     }
 
     /// <summary>Row keys are the window's start in ticks, zero-padded so they sort by time.</summary>
