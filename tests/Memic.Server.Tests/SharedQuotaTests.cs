@@ -14,57 +14,29 @@ public sealed class SharedQuotaTests : IAsyncLifetime
     private const int Instances = 4;
     private const int MonthlySearches = 200;
 
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("memic-shared-quotas-").FullName;
-    private readonly List<MemicServerFactory> _hosts = [];
+    private SharedAzuriteHosts _shared = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        await Azurite.RequireAsync();
-        var prefix = "Q" + Guid.NewGuid().ToString("N")[..12];
-        var adminKey = Memic.Core.Keys.ApiKeyFormat.NewAdminKey();
-        for (var i = 0; i < Instances; i++)
+    private IReadOnlyList<MemicServerFactory> Hosts => _shared.Hosts;
+
+    public async ValueTask InitializeAsync() =>
+        _shared = await SharedAzuriteHosts.StartAsync(Instances, new Dictionary<string, string>
         {
-            var host = new MemicServerFactory
-            {
-                SharedDataDirectory = _dataDirectory,
-                AdminKey = adminKey,
-                Settings = new Dictionary<string, string>
-                {
-                    ["Memic:RateLimits:Provider"] = "AzureTable",
-                    ["Memic:Catalog:ConnectionString"] = Azurite.ConnectionString,
-                    ["Memic:Catalog:TablePrefix"] = prefix,
-                    // Metered counts are written and re-read rarely, as under load in Azure: the quota must hold without them.
-                    ["Memic:Usage:FlushInterval"] = "00:05:00",
-                    ["Memic:Usage:QuotaReadInterval"] = "00:05:00",
-                },
-            };
+            ["Memic:RateLimits:Provider"] = "AzureTable",
+            // Metered counts are written and re-read rarely, as under load in Azure: the quota must hold without them.
+            ["Memic:Usage:FlushInterval"] = "00:05:00",
+            ["Memic:Usage:QuotaReadInterval"] = "00:05:00",
+        });
 
-            // One at a time: the first start creates the data directory's default environment.
-            using var ready = host.CreateClient();
-            await (await ready.GetAsync("/health", Ct)).ExpectAsync(HttpStatusCode.OK);
-            _hosts.Add(host);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
+    public async ValueTask DisposeAsync() => await _shared.DisposeAsync();
 
     [Fact]
     public async Task Four_instances_admit_at_most_a_tenth_over_a_monthly_search_quota_and_refuse_the_rest_with_quota_exceeded()
     {
-        using var admin = _hosts[0].AdminClient();
+        using var admin = Hosts[0].AdminClient();
         var (environmentId, key) = await admin.CreateEnvironmentAsync("shared-quota");
         await (await admin.PutAsJsonAsync($"/api/admin/v1/environments/{environmentId}/quotas", new { max_monthly_searches = MonthlySearches }, Ct))
             .ExpectAsync(HttpStatusCode.OK);
-        var clients = _hosts.Select(h => h.DataClient(key)).ToList();
+        var clients = Hosts.Select(h => h.DataClient(key)).ToList();
 
         var responses = await Task.WhenAll(clients.SelectMany(c => Enumerable.Range(0, 80).Select(_ => SearchAsync(c))));
         var afterwards = await Task.WhenAll(clients.Select(SearchAsync));

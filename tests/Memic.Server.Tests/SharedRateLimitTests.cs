@@ -17,57 +17,31 @@ public sealed class SharedRateLimitTests : IAsyncLifetime
     private const int SearchLimit = 60;
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("memic-shared-limits-").FullName;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
-    private readonly List<MemicServerFactory> _hosts = [];
+    private SharedAzuriteHosts _shared = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        await Azurite.RequireAsync();
-        var prefix = "L" + Guid.NewGuid().ToString("N")[..12];
-        var adminKey = Memic.Core.Keys.ApiKeyFormat.NewAdminKey();
-        for (var i = 0; i < Instances; i++)
-        {
-            var host = new MemicServerFactory
+    private IReadOnlyList<MemicServerFactory> Hosts => _shared.Hosts;
+
+    public async ValueTask InitializeAsync() =>
+        _shared = await SharedAzuriteHosts.StartAsync(
+            Instances,
+            new Dictionary<string, string>
             {
-                SharedDataDirectory = _dataDirectory,
-                AdminKey = adminKey,
-                Settings = new Dictionary<string, string>
-                {
-                    ["Memic:RateLimits:Enabled"] = "true",
-                    ["Memic:RateLimits:Provider"] = "AzureTable",
-                    ["Memic:RateLimits:Search"] = SearchLimit.ToString(),
-                    ["Memic:RateLimits:Window"] = Window.ToString(),
-                    ["Memic:Catalog:ConnectionString"] = Azurite.ConnectionString,
-                    ["Memic:Catalog:TablePrefix"] = prefix,
-                },
-                TestServices = services => services.AddSingleton<TimeProvider>(_time),
-            };
+                ["Memic:RateLimits:Enabled"] = "true",
+                ["Memic:RateLimits:Provider"] = "AzureTable",
+                ["Memic:RateLimits:Search"] = SearchLimit.ToString(),
+                ["Memic:RateLimits:Window"] = Window.ToString(),
+            },
+            services => services.AddSingleton<TimeProvider>(_time));
 
-            // One at a time: the first start creates the data directory's default environment.
-            using var ready = host.CreateClient();
-            await (await ready.GetAsync("/health", Ct)).ExpectAsync(HttpStatusCode.OK);
-            _hosts.Add(host);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
+    public async ValueTask DisposeAsync() => await _shared.DisposeAsync();
 
     [Fact]
     public async Task Four_instances_admit_at_most_a_tenth_over_the_limit_per_window_and_none_blocks_the_others_past_it()
     {
-        using var admin = _hosts[0].AdminClient();
+        using var admin = Hosts[0].AdminClient();
         var (_, key) = await admin.CreateEnvironmentAsync("shared");
-        var clients = _hosts.Select(h => h.DataClient(key)).ToList();
+        var clients = Hosts.Select(h => h.DataClient(key)).ToList();
 
         var first = await FloodAsync(clients, perInstance: 50);
         _time.Advance(Window);
