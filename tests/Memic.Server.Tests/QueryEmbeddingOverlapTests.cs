@@ -1,11 +1,7 @@
 using Memic.Core.Embeddings;
 using Memic.Core.Ports;
-using Memic.Core.Quotas;
 using Memic.Core.Search;
-using Memic.Core.Usage;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Memic.Server.Tests;
 
@@ -18,12 +14,12 @@ public sealed class QueryEmbeddingOverlapTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly Guid Environment = Guid.NewGuid();
 
-    private readonly UsageMeter _usage = new(new NoUsage(), Options.Create(new UsageOptions()), TimeProvider.System, NullLogger<UsageMeter>.Instance);
+    private readonly StandaloneSearch _searches = new();
 
     [Fact]
     public async Task The_index_query_starts_before_the_query_embedding_has_finished()
     {
-        using var embedder = new GatedEmbedder();
+        using var embedder = new BlockingEmbedder();
         var index = new RecordingIndex();
         var search = Search(index, embedder);
 
@@ -40,7 +36,7 @@ public sealed class QueryEmbeddingOverlapTests : IDisposable
     [Fact]
     public async Task A_failed_query_embedding_fails_the_search_even_when_the_index_did_not_need_the_vector()
     {
-        using var embedder = new GatedEmbedder();
+        using var embedder = new BlockingEmbedder();
         var index = new RecordingIndex { AnswersWithoutVector = true };
         var search = Search(index, embedder);
 
@@ -51,21 +47,19 @@ public sealed class QueryEmbeddingOverlapTests : IDisposable
         await Assert.ThrowsAsync<Memic.Core.Errors.EmbeddingUnavailableException>(() => searching.WaitAsync(Patience, Ct));
     }
 
-    public void Dispose() => _usage.Dispose();
+    public void Dispose() => _searches.Dispose();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static SearchRequest Request(string query) => new(query, 10, 0, IndexFilter.None, false, null);
 
-    private SearchService Search(ISearchIndex index, GatedEmbedder embedder) =>
-        new(index, embedder, embedder, _usage, new QuotaService(new NoQuotas(), _usage, Options.Create(new UsageOptions()), TimeProvider.System),
-            Options.Create(new EmbeddingModelOptions()), TimeProvider.System);
+    private SearchService Search(ISearchIndex index, BlockingEmbedder embedder) => _searches.Over(index, embedder);
 
     /// <summary>
     /// An embedder that, like the local MiniLM model, computes on the calling thread before it returns a task, and
     /// answers only when the test lets it.
     /// </summary>
-    private sealed class GatedEmbedder : IEmbeddingGenerator<string, Embedding<float>>, IEmbeddingModel
+    private sealed class BlockingEmbedder : IEmbeddingGenerator<string, Embedding<float>>, IEmbeddingModel
     {
         private readonly ManualResetEventSlim _gate = new();
         private Exception? _failure;
@@ -142,22 +136,5 @@ public sealed class QueryEmbeddingOverlapTests : IDisposable
         private static IndexedChunk Passage(string content) => new(
             Guid.NewGuid(), Guid.NewGuid(), Guid.Empty, 0, content, 1, 1, 1, 3, [], "kites.md", "text/markdown", null, null, null,
             new Dictionary<string, string>(), new float[] { 1, 0, 0, 0 });
-    }
-
-    private sealed class NoUsage : IUsageCatalog
-    {
-        public Task WriteUsageAsync(Guid instanceId, IReadOnlyList<UsageSlice> slices, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<HourlyUsage>> GetUsageAsync(Guid environmentId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HourlyUsage>>([]);
-    }
-
-    private sealed class NoQuotas : IQuotaCatalog
-    {
-        public Task<EnvironmentQuotas> GetQuotasAsync(Guid environmentId, CancellationToken cancellationToken) => Task.FromResult(EnvironmentQuotas.Unlimited);
-
-        public Task SetQuotasAsync(Guid environmentId, EnvironmentQuotas quotas, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<EnvironmentHoldings> GetHoldingsAsync(Guid environmentId, CancellationToken cancellationToken) => Task.FromResult(new EnvironmentHoldings(0, 0));
     }
 }

@@ -6,11 +6,7 @@ using Memic.Embedded.Embeddings;
 using Memic.Embedded.Search;
 using Memic.Ingestion;
 using Memic.Ingestion.Extraction;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Memic.Core.Quotas;
-using Memic.Core.Usage;
-using Memic.Core.Ports;
 
 namespace Memic.Server.Tests;
 
@@ -39,14 +35,13 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
     private readonly string _data = Directory.CreateTempSubdirectory("memic-calibration-").FullName;
     private MiniLmEmbeddingGenerator? _embedder;
     private SqliteSearchIndex? _index;
-    private UsageMeter? _usage;
+    private readonly StandaloneSearch _searches = new();
 
     public async ValueTask InitializeAsync()
     {
         Assert.SkipUnless(Directory.Exists(Library), $"{Library} is missing: install the Debian package python3.11-doc (scripts/test.sh does).");
         _embedder = new MiniLmEmbeddingGenerator();
         _index = new SqliteSearchIndex(Options.Create(new EmbeddedOptions { DataDirectory = _data }));
-        _usage = new UsageMeter(new NoUsage(), Options.Create(new UsageOptions()), TimeProvider.System, NullLogger<UsageMeter>.Instance);
         await _index.CreateAsync(Environment, _embedder.Info, default);
         var reader = new IngestionDocumentReader(DocumentExtractorRegistry.CreateDefault());
         var parser = new HtmlParser();
@@ -73,7 +68,7 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
     {
         _index?.Dispose();
         _embedder?.Dispose();
-        _usage?.Dispose();
+        _searches.Dispose();
         Directory.Delete(_data, recursive: true);
         return ValueTask.CompletedTask;
     }
@@ -81,7 +76,7 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
     [Fact]
     public async Task An_entry_summary_keeps_its_page_at_the_default_min_score_and_other_pages_drop_out()
     {
-        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, NoQuotas.Service(_usage!), Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
+        var search = _searches.Over(_index!, _embedder!);
 
         var kept = new List<string>();
         var wrong = new List<string>();
@@ -103,7 +98,7 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
     [Fact]
     public async Task A_nonsense_query_returns_nothing_at_the_default_min_score()
     {
-        var search = new SearchService(_index!, _embedder!, _embedder!, _usage!, NoQuotas.Service(_usage!), Microsoft.Extensions.Options.Options.Create(new Memic.Core.Embeddings.EmbeddingModelOptions()), TimeProvider.System);
+        var search = _searches.Over(_index!, _embedder!);
 
         var outcome = await search.SearchAsync(Environment, new SearchRequest("vorpal mimsy borogove tulgey", 10, 0.7, IndexFilter.None, false, null), TestContext.Current.CancellationToken);
 
@@ -112,23 +107,4 @@ public sealed partial class RealDocumentCalibrationTests : IAsyncLifetime
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
-
-    private sealed class NoUsage : IUsageCatalog
-    {
-        public Task WriteUsageAsync(Guid instanceId, IReadOnlyList<UsageSlice> slices, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<HourlyUsage>> GetUsageAsync(Guid environmentId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HourlyUsage>>([]);
-    }
-
-    private sealed class NoQuotas : IQuotaCatalog
-    {
-        public static QuotaService Service(UsageMeter usage) => new(new NoQuotas(), usage, Options.Create(new UsageOptions()), TimeProvider.System);
-
-        public Task<EnvironmentQuotas> GetQuotasAsync(Guid environmentId, CancellationToken cancellationToken) => Task.FromResult(EnvironmentQuotas.Unlimited);
-
-        public Task SetQuotasAsync(Guid environmentId, EnvironmentQuotas quotas, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<EnvironmentHoldings> GetHoldingsAsync(Guid environmentId, CancellationToken cancellationToken) => Task.FromResult(new EnvironmentHoldings(0, 0));
-    }
 }
